@@ -1,0 +1,112 @@
+# The contract: `make run` starts the assistant, `make test` runs the whole suite.
+# Everything else here is a step those two are made of.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+# --- Python 3.10 (Rasa 3.6 supports 3.8-3.10) --------------------------------------
+# python3.10 on PATH if it really runs (a pyenv shim may not), else pyenv's newest 3.10.
+find_python310 = $(shell \
+  for c in "$$(command -v python3.10)" \
+           $$(ls -d "$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)"/versions/3.10.*/bin/python3.10 2>/dev/null | sort -rV); do \
+    [ -n "$$c" ] && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo "$$c"; break; }; \
+  done)
+PYTHON310 ?= $(find_python310)
+
+# The virtual environment lives outside the clone, keyed on the requirements, so a fresh
+# clone (CI) reuses it and a change of requirements builds a new one.
+REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+VENV_ROOT ?= $(HOME)/.cache/xiangtan-assistant
+VENV ?= $(VENV_ROOT)/venv-py310-$(REQ_HASH)
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+STAMP := $(VENV)/.installed
+
+# --- settings (override in the environment or in .env; see .env.example) -------------
+-include .env
+export RASA_HOST ?= 127.0.0.1
+export RASA_PORT ?= 5005
+export ACTION_HOST ?= 127.0.0.1
+export ACTION_PORT ?= 5055
+export ACTION_ENDPOINT_URL ?= http://$(ACTION_HOST):$(ACTION_PORT)/webhook
+export NLG_ENDPOINT_URL ?= http://$(ACTION_HOST):$(ACTION_PORT)/nlg
+export TRACKER_DB_DIALECT ?= sqlite
+export TRACKER_DB ?= .state/tracker.db
+export RASA_AUTH_TOKEN
+export KNOWLEDGE_DIR
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
+
+MODEL := models/assistant.tar.gz
+GENERATED := data/nlu/faq.yml data/nlu/figure_names.yml data/jieba/userdict.txt data/jieba/synonyms.json
+TRAIN_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml data/jieba/*) \
+  $(wildcard components/*.py) kb/text.py
+
+.PHONY: help setup data validate train run test unit stories eval live measure clean
+
+help:
+	@echo "make run       set up, train if needed, start action server :$(ACTION_PORT) and Rasa :$(RASA_PORT)"
+	@echo "make test      the whole suite: validate, unit tests, train, story tests, held-out evaluation"
+	@echo "make setup     create the Python 3.10 environment ($(VENV))"
+	@echo "make data      regenerate data/ files from knowledge/"
+	@echo "make validate  check knowledge/ (file, line, plain message) and the Rasa training data"
+	@echo "make train     train when the model is missing or older than its inputs"
+	@echo "make unit      pytest only"
+	@echo "make stories   tests/test_stories.yml with rasa test --fail-on-prediction-errors"
+	@echo "make eval      held-out NLU accuracy (fails below 0.92)"
+	@echo "make live      start the real servers on the model and talk to them over REST"
+	@echo "make measure   serial REST latency p50/p95 and resident memory of both servers"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON310)" || { echo "error: Python 3.10 not found (on PATH or under pyenv). Install it, or run: make PYTHON310=/path/to/python3.10" >&2; exit 1; }
+	@echo "Creating the environment in $(VENV) with $(PYTHON310)"
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip wheel
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	@ln -sfn $(VENV) .venv
+	@touch $@
+
+data: setup
+	$(PY) -m kb build
+
+# kb build checks every knowledge entry (file, line, plain message) before it writes.
+validate: data
+	$(RASA) data validate --fail-on-warnings
+
+# Regenerate data/ from knowledge/ first, then retrain only if an input is newer.
+train: data
+	@$(MAKE) --no-print-directory $(MODEL)
+
+$(MODEL): $(TRAIN_INPUTS) | $(STAMP)
+	@echo "Training (inputs changed or no model yet) ..."
+	@mkdir -p models
+	$(RASA) train --fixed-model-name assistant --out models --quiet
+	@touch $@
+
+run: train
+	@mkdir -p .state
+	@PY=$(PY) RASA=$(RASA) scripts/run.sh $(MODEL)
+
+unit: setup
+	$(PY) -m pytest -q
+
+stories: train
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
+
+eval: train
+	$(PY) scripts/evaluate_nlu.py --model $(MODEL) --data tests/nlu/heldout.yml --min-accuracy 0.92 --out results/heldout
+
+live: train
+	$(PY) -m pytest -q -m live
+
+measure: train
+	$(PY) -m scripts.measure_rest
+
+test: validate unit stories eval live
+	@echo "All tests passed."
+
+clean:
+	rm -rf models results .state .pytest_cache

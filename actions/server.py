@@ -1,0 +1,52 @@
+"""Starts the action server: rasa-sdk's app plus the /nlg endpoint, on one port.
+
+`rasa run actions` cannot serve extra routes, and the NLG endpoint needs the same
+knowledge store the actions use, so both live in this one process.
+Settings: ACTION_HOST (default 127.0.0.1), ACTION_PORT (5055)."""
+from __future__ import annotations
+
+import logging
+import os
+
+from rasa_sdk.endpoint import create_app as create_sdk_app
+from sanic import Sanic, response
+from sanic.request import Request
+
+from actions import nlg
+
+logger = logging.getLogger(__name__)
+
+MAX_NLG_BODY_BYTES = 1_000_000
+
+
+def create_app() -> Sanic:
+    # No CORS: only the Rasa server calls this service, never a browser.
+    app = create_sdk_app("actions", cors_origins=None)
+    app.config.REQUEST_MAX_SIZE = 5_000_000
+
+    @app.post("/nlg")
+    async def generate(request: Request) -> response.HTTPResponse:
+        if len(request.body or b"") > MAX_NLG_BODY_BYTES:
+            return response.json({"error": "request too large"}, status=413)
+        try:
+            payload = request.json
+        except Exception:  # sanic raises InvalidUsage on malformed JSON
+            return response.json({"error": "body is not valid JSON"}, status=400)
+        try:
+            return response.json(nlg.generate(payload))
+        except nlg.BadNlgRequest as error:
+            return response.json({"error": str(error)}, status=400)
+
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    host = os.environ.get("ACTION_HOST", "127.0.0.1")
+    port = int(os.environ.get("ACTION_PORT", "5055"))
+    logger.info("action_server.starting host=%s port=%s", host, port)
+    create_app().run(host=host, port=port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

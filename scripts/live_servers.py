@@ -1,0 +1,101 @@
+"""Starts the real action server and Rasa server on free local ports, as `make run`
+does, for the live tests and for measurements. Plain library: no pytest."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, List, Optional
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
+TOKEN = "live-test-token"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http(method: str, url: str, body: Optional[dict] = None, timeout: float = 30) -> tuple:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+class Servers:
+    def __init__(self, workdir: Path) -> None:
+        self.action_port, self.rasa_port = free_port(), free_port()
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "ACTION_HOST": "127.0.0.1",
+            "ACTION_PORT": str(self.action_port),
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
+            "NLG_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/nlg",
+            "TRACKER_DB_DIALECT": "sqlite",
+            "TRACKER_DB": str(workdir / "tracker.db"),
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+        self.logs = workdir
+        self.action: Optional[subprocess.Popen] = None
+        self.rasa: Optional[subprocess.Popen] = None
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def _start(self, name: str, command: List[str]) -> subprocess.Popen:
+        log = open(self.logs / f"{name}.log", "ab")
+        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def _wait(self, process: subprocess.Popen, url: str, name: str, seconds: int = 240) -> None:
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited: {(self.logs / f'{name}.log').read_text()[-3000:]}")
+            try:
+                if http("GET", url, timeout=2)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(1)
+        raise RuntimeError(f"{name} did not start within {seconds}s")
+
+    def start_action_server(self) -> None:
+        self.action = self._start("action", [str(BIN / "python"), "-m", "actions.server"])
+        self._wait(self.action, f"http://127.0.0.1:{self.action_port}/health", "action")
+
+    def start_rasa(self) -> None:
+        self.rasa = self._start("rasa", [
+            str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+            "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(self.rasa_port),
+            "--enable-api", "--auth-token", TOKEN,
+        ])
+        self._wait(self.rasa, self.rasa_url + "/", "rasa")
+
+    def stop(self, process: Optional[subprocess.Popen]) -> None:
+        if process and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def say(self, sender: str, text: str) -> List[Dict]:
+        status, body = http("POST", self.rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": text})
+        assert status == 200, body
+        return json.loads(body)

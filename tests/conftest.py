@@ -1,0 +1,37 @@
+"""Shared fixtures: the real knowledge base, and a scratch copy tests may edit."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb import store
+from kb.loader import load_knowledge
+from kb.model import KnowledgeBase
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = PROJECT_ROOT / "knowledge"
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    result = load_knowledge(KNOWLEDGE)
+    assert result.ok, "\n".join(map(str, result.problems))
+    return result.knowledge
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A writable copy of knowledge/ for tests that edit or break files."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+@pytest.fixture
+def live_store(knowledge_copy: Path, monkeypatch: pytest.MonkeyPatch) -> store.KnowledgeStore:
+    """Point the actions' knowledge store at the scratch copy."""
+    scratch = store.KnowledgeStore(knowledge_copy)
+    monkeypatch.setattr(store, "_default_store", scratch)
+    return scratch

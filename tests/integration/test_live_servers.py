@@ -1,0 +1,93 @@
+"""The real thing: the action server and the Rasa server started as `make run` starts
+them, on a trained model, talked to over the REST channel.
+
+Run by `make live` (part of `make test`); needs models/assistant.tar.gz."""
+from __future__ import annotations
+
+import json
+from typing import Dict, List
+
+import pytest
+
+from scripts.live_servers import MODEL, TOKEN, Servers, http
+
+pytestmark = pytest.mark.live
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` first")
+    running = Servers(tmp_path_factory.mktemp("live"))
+    running.start_action_server()
+    running.start_rasa()
+    yield running
+    running.stop(running.rasa)
+    running.stop(running.action)
+
+
+def text_of(messages: List[Dict]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def test_greeting_offers_topic_buttons(servers):
+    messages = servers.say("greeter", "你好")
+    assert "投资服务助手" in text_of(messages)
+    assert any(b["title"] == "区位交通" for b in messages[-1]["buttons"])
+
+
+def test_topic_button_payload_is_answered(servers):
+    assert "四位一体" in text_of(servers.say("button", "湘潭经开区交通方便吗？"))
+
+
+def test_faq_answer_comes_from_knowledge_with_source(servers):
+    text = text_of(servers.say("faq", "离黄花机场远不远"))
+    assert "40分钟" in text and "来源：" in text
+
+
+def test_follow_up_chain_keeps_context(servers):
+    assert "821.7亿元" in text_of(servers.say("chain", "工业总产值多少"))
+    assert "12.3%" in text_of(servers.say("chain", "增长了多少"))
+    text = text_of(servers.say("chain", "那固定资产投资呢"))
+    assert "固定资产投资" in text and "13.5%" in text and "数据口径：2021年1-8月" in text
+
+
+def test_traditional_question_gets_traditional_answer(servers):
+    text = text_of(servers.say("taiwan", "請問湘潭經開區離機場多遠？"))
+    assert "黃花國際機場" in text and "分鐘" in text
+
+
+def test_no_published_figure_is_honest(servers):
+    messages = servers.say("price", "工业用电电价多少钱一度")
+    assert "没有公开的电价数据" in text_of(messages) and "增量配电" in text_of(messages)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", "   ", "😀😀😀", "园区" * 2500, "<script>alert('x')</script>", "'; DROP TABLE events; --",
+     "Hello，园区有没有tax incentive？", "<img src=x onerror=alert(1)>机场"],
+)
+def test_bad_input_gets_a_polite_reply_and_the_conversation_continues(servers, bad):
+    sender = f"bad-{abs(hash(bad))}"
+    messages = servers.say(sender, bad)
+    text = text_of(messages)
+    assert messages and text.strip()
+    assert "Traceback" not in text and "<script>" not in text and "onerror" not in text
+    assert "40分钟" in text_of(servers.say(sender, "机场远吗"))
+
+
+def test_http_api_needs_the_token(servers):
+    assert http("GET", servers.rasa_url + "/status")[0] == 401
+    assert http("GET", servers.rasa_url + f"/status?token={TOKEN}")[0] == 200
+
+
+def test_conversation_survives_a_restart(servers):
+    servers.say("restart", "财税收入多少")
+    servers.stop(servers.rasa)
+    servers.start_rasa()
+    status, body = http("GET", servers.rasa_url + f"/conversations/restart/tracker?token={TOKEN}")
+    assert status == 200
+    tracker = json.loads(body)
+    assert "财税收入多少" in [e.get("text") for e in tracker["events"] if e["event"] == "user"]
+    assert tracker["slots"]["indicator"] == "fiscal_tax_revenue"
+    text = text_of(servers.say("restart", "增长了多少"))
+    assert "财税收入" in text and "9.3%" in text

@@ -30,6 +30,16 @@ export ACTION_HOST ?= 127.0.0.1
 export ACTION_PORT ?= 5055
 export ACTION_ENDPOINT_URL ?= http://$(ACTION_HOST):$(ACTION_PORT)/webhook
 export NLG_ENDPOINT_URL ?= http://$(ACTION_HOST):$(ACTION_PORT)/nlg
+export WEB_HOST ?= 127.0.0.1
+export WEB_PORT ?= 8080
+export WIDGET_ALLOWED_ORIGINS ?= *
+export FEEDBACK_DB ?= .state/feedback.db
+# Local development only: a random widget session secret kept in .state/ (never
+# committed). Production sets WIDGET_SESSION_SECRET; the servers refuse a short one.
+ifeq ($(strip $(WIDGET_SESSION_SECRET)),)
+WIDGET_SESSION_SECRET := $(shell mkdir -p .state && { cat .state/widget_session_secret 2>/dev/null || python3 -c 'import secrets; print(secrets.token_hex(32))' | tee .state/widget_session_secret; })
+endif
+export WIDGET_SESSION_SECRET
 export TRACKER_DB_DIALECT ?= sqlite
 export TRACKER_DB ?= .state/tracker.db
 export RASA_AUTH_TOKEN
@@ -43,10 +53,10 @@ GENERATED := data/nlu/faq.yml data/nlu/figure_names.yml data/jieba/userdict.txt 
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml data/jieba/*) \
   $(wildcard components/*.py) kb/text.py
 
-.PHONY: help setup data validate train run test unit stories eval live measure clean
+.PHONY: help setup data validate train run test unit stories eval live browser measure clean
 
 help:
-	@echo "make run       set up, train if needed, start action server :$(ACTION_PORT) and Rasa :$(RASA_PORT)"
+	@echo "make run       set up, train if needed, start action server :$(ACTION_PORT), Rasa :$(RASA_PORT), web app :$(WEB_PORT)"
 	@echo "make test      the whole suite: validate, unit tests, train, story tests, held-out evaluation"
 	@echo "make setup     create the Python 3.10 environment ($(VENV))"
 	@echo "make data      regenerate data/ files from knowledge/"
@@ -56,6 +66,7 @@ help:
 	@echo "make stories   tests/test_stories.yml with rasa test --fail-on-prediction-errors"
 	@echo "make eval      held-out NLU accuracy (fails below 0.92)"
 	@echo "make live      start the real servers on the model and talk to them over REST"
+	@echo "make browser   the chat widget end to end in headless Chromium (screenshots in results/)"
 	@echo "make measure   serial REST latency p50/p95 and resident memory of both servers"
 
 setup: $(STAMP)
@@ -102,10 +113,14 @@ eval: train
 live: train
 	$(PY) -m pytest -q -m live
 
+browser: train
+	@test -x /usr/bin/chromium || { echo "error: Debian's chromium is needed: apt-get install -y chromium" >&2; exit 1; }
+	$(PY) -m pytest -q -m browser
+
 measure: train
 	$(PY) -m scripts.measure_rest
 
-test: validate unit stories eval live
+test: validate unit stories eval live browser
 	@echo "All tests passed."
 
 clean:

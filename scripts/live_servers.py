@@ -17,6 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 TOKEN = "live-test-token"
+SESSION_SECRET = "live-test-widget-session-secret-0123456789abcdef"
 BIN = Path(sys.executable).parent
 
 
@@ -38,7 +39,8 @@ def http(method: str, url: str, body: Optional[dict] = None, timeout: float = 30
 
 class Servers:
     def __init__(self, workdir: Path) -> None:
-        self.action_port, self.rasa_port = free_port(), free_port()
+        self.action_port, self.rasa_port, self.web_port = free_port(), free_port(), free_port()
+        self.feedback_db = workdir / "feedback.db"
         self.env = {
             **os.environ,
             "PYTHONPATH": str(PROJECT_ROOT),
@@ -49,10 +51,22 @@ class Servers:
             "TRACKER_DB_DIALECT": "sqlite",
             "TRACKER_DB": str(workdir / "tracker.db"),
             "RASA_TELEMETRY_ENABLED": "false",
+            "WEB_HOST": "127.0.0.1",
+            "WEB_PORT": str(self.web_port),
+            "RASA_HOST": "127.0.0.1",
+            "RASA_PORT": str(self.rasa_port),
+            "WIDGET_SESSION_SECRET": SESSION_SECRET,
+            "WIDGET_ALLOWED_ORIGINS": "*",
+            "FEEDBACK_DB": str(workdir / "feedback.db"),
         }
         self.logs = workdir
         self.action: Optional[subprocess.Popen] = None
+        self.web: Optional[subprocess.Popen] = None
         self.rasa: Optional[subprocess.Popen] = None
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
 
     @property
     def rasa_url(self) -> str:
@@ -86,6 +100,19 @@ class Servers:
             "--enable-api", "--auth-token", TOKEN,
         ])
         self._wait(self.rasa, self.rasa_url + "/", "rasa")
+
+    def start_web(self) -> None:
+        self.web = self._start("web", [str(BIN / "python"), "-m", "web.app"])
+        self._wait(self.web, self.web_url + "/health", "web")
+
+    def start_all(self) -> None:
+        self.start_action_server()
+        self.start_rasa()
+        self.start_web()
+
+    def stop_all(self) -> None:
+        for process in (self.web, self.rasa, self.action):
+            self.stop(process)
 
     def stop(self, process: Optional[subprocess.Popen]) -> None:
         if process and process.poll() is None:

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Starts the action server (with the /nlg endpoint) and the Rasa server, waits until
-# both answer, says how to talk to the assistant, and stops both on Ctrl-C.
+# Starts the action server (with the /nlg endpoint), the Rasa server and the web app
+# (demo site + chat widget), waits until all answer, says how to talk to the assistant,
+# and stops them all on Ctrl-C.
 # Called by `make run`, which sets PY, RASA and the settings from .env.example.
 set -euo pipefail
 
 model=${1:?usage: scripts/run.sh MODEL}
-: "${PY:?}" "${RASA:?}" "${RASA_HOST:?}" "${RASA_PORT:?}" "${ACTION_HOST:?}" "${ACTION_PORT:?}"
+: "${PY:?}" "${RASA:?}" "${RASA_HOST:?}" "${RASA_PORT:?}" "${ACTION_HOST:?}" "${ACTION_PORT:?}" "${WEB_HOST:?}" "${WEB_PORT:?}"
 
 pids=()
 stop() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -20,7 +21,7 @@ wait_for() {  # url, name, seconds
   echo "error: the $2 did not answer at $1 within $3 s" >&2; exit 1
 }
 
-for port in "$ACTION_PORT" "$RASA_PORT"; do
+for port in "$ACTION_PORT" "$RASA_PORT" "$WEB_PORT"; do
   if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
     echo "error: port $port is already in use; stop what runs there or set ACTION_PORT/RASA_PORT" >&2; exit 1
   fi
@@ -44,16 +45,25 @@ echo "Starting the Rasa server on $RASA_HOST:$RASA_PORT ..."
 pids+=($!)
 wait_for "http://$RASA_HOST:$RASA_PORT/" "Rasa server" 180
 
+echo "Starting the web app on $WEB_HOST:$WEB_PORT ..."
+"$PY" -m web.app &
+pids+=($!)
+wait_for "http://$WEB_HOST:$WEB_PORT/health" "web app" 60
+
 cat <<MSG
 
-The assistant is running ($api_note). Talk to it over the REST channel:
+The assistant is running ($api_note).
+
+Website demo with the chat widget:  http://$WEB_HOST:$WEB_PORT/
+
+Or talk to it over the REST channel:
 
   curl -s http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook \\
        -H 'Content-Type: application/json' \\
        -d '{"sender": "investor-1", "message": "湘潭经开区离机场多远？"}'
 
-Press Ctrl-C to stop both servers.
+Press Ctrl-C to stop all servers.
 MSG
 wait -n "${pids[@]}"
-echo "A server stopped; shutting the other one down." >&2
+echo "A server stopped; shutting the others down." >&2
 exit 1

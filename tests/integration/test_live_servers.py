@@ -5,6 +5,8 @@ Run by `make live` (part of `make test`); needs models/assistant.tar.gz."""
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from typing import Dict, List
 
 import pytest
@@ -18,11 +20,9 @@ def servers(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first")
     running = Servers(tmp_path_factory.mktemp("live"))
-    running.start_action_server()
-    running.start_rasa()
+    running.start_all()
     yield running
-    running.stop(running.rasa)
-    running.stop(running.action)
+    running.stop_all()
 
 
 def text_of(messages: List[Dict]) -> str:
@@ -91,3 +91,50 @@ def test_conversation_survives_a_restart(servers):
     assert tracker["slots"]["indicator"] == "fiscal_tax_revenue"
     text = text_of(servers.say("restart", "增长了多少"))
     assert "财税收入" in text and "9.3%" in text
+
+
+# --- web app (demo site, widget assets, feedback API) -----------------------------
+
+def test_web_app_serves_pages_and_self_hosted_widget(servers):
+    status, page = http("GET", servers.web_url + "/")
+    assert status == 200 and 'src="/widget/widget.js"' in page
+    assert http("GET", servers.web_url + "/about.html")[0] == 200
+    status, vendor = http("GET", servers.web_url + "/widget/vendor/socket.io-4.8.1.min.js")
+    assert status == 200 and "Socket.IO v4.8.1" in vendor
+    status, config = http("GET", servers.web_url + "/widget/config")
+    assert status == 200 and json.loads(config)["socket_url"] == servers.rasa_url
+
+
+def test_feedback_api_refuses_bad_input(servers):
+    url = servers.web_url + "/api/feedback"
+    good = {"rating": "up", "question": "机场远吗", "answer": "40分钟", "session_id": "a" * 32, "token": "1.x"}
+    assert http("POST", url, {**good, "rating": "meh"})[0] == 400
+    assert http("POST", url, good)[0] == 403  # forged token
+    request = urllib.request.Request(url, data=b"{not json", method="POST", headers={"Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(request, timeout=10)
+        status = 200
+    except urllib.error.HTTPError as error:
+        status = error.code
+    assert status == 400
+    big = {**good, "answer": "长" * 40000}
+    assert http("POST", url, big)[0] == 413
+
+
+def test_feedback_api_stores_once_for_a_real_session(servers):
+    from connectors.socketio_secure import tokens
+    from scripts.live_servers import SESSION_SECRET
+
+    grant = tokens.new_session(SESSION_SECRET)
+    body = {"rating": "down", "question": "电价", "answer": "没有公开数据", "message_id": "m-1",
+            "session_id": grant.session_id, "token": grant.token}
+    assert http("POST", servers.web_url + "/api/feedback", body)[0] == 201
+    assert http("POST", servers.web_url + "/api/feedback", body)[0] == 200  # a double click
+
+
+def test_cross_origin_feedback_is_allowed_for_the_embed(servers):
+    request = urllib.request.Request(servers.web_url + "/api/feedback", method="OPTIONS", headers={
+        "Origin": "http://partner.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers.get("Access-Control-Allow-Origin") in ("*", "http://partner.example")

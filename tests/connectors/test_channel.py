@@ -1,0 +1,111 @@
+"""The secure socket.io channel's session and message handling, with a fake server."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List
+
+from connectors.socketio_secure import tokens
+from connectors.socketio_secure.channel import SecureSocketIOInput, parse_origins
+
+SECRET = "k" * 40
+
+
+class FakeSio:
+    def __init__(self) -> None:
+        self.sessions: Dict[str, Dict[str, Any]] = {}
+        self.rooms: Dict[str, set] = {}
+        self.emitted: List[tuple] = []
+
+    async def get_session(self, sid):
+        return self.sessions.setdefault(sid, {})
+
+    async def save_session(self, sid, session):
+        self.sessions[sid] = session
+
+    async def enter_room(self, sid, room):
+        self.rooms.setdefault(sid, set()).add(room)
+
+    async def leave_room(self, sid, room):
+        self.rooms.get(sid, set()).discard(room)
+
+    async def emit(self, event, data, room=None):
+        self.emitted.append((event, data, room))
+
+
+def channel():
+    return SecureSocketIOInput(session_secret=SECRET)
+
+
+def confirm(sio, sid):
+    return [data for event, data, room in sio.emitted if event == "session_confirm" and room == sid][-1]
+
+
+def test_new_visitor_gets_a_fresh_signed_session():
+    sio, ch = FakeSio(), channel()
+    asyncio.run(ch._grant_session(sio, "sid1", {}))
+    grant = confirm(sio, "sid1")
+    assert grant["resumed"] is False and tokens.verify(SECRET, grant["session_id"], grant["token"])
+    assert sio.rooms["sid1"] == {grant["session_id"]}
+
+
+def test_returning_visitor_with_valid_token_resumes():
+    sio, ch = FakeSio(), channel()
+    old = tokens.new_session(SECRET)
+    asyncio.run(ch._grant_session(sio, "sid2", {"session_id": old.session_id, "token": old.token}))
+    grant = confirm(sio, "sid2")
+    assert grant["resumed"] is True and grant["session_id"] == old.session_id
+
+
+def test_asking_for_someone_elses_session_gives_a_fresh_one():
+    sio, ch = FakeSio(), channel()
+    victim = tokens.new_session(SECRET)
+    for forged in (None, "", "1.abc", tokens.new_session(SECRET).token):
+        asyncio.run(ch._grant_session(sio, "attacker", {"session_id": victim.session_id, "token": forged}))
+        grant = confirm(sio, "attacker")
+        assert grant["session_id"] != victim.session_id and grant["resumed"] is False
+        assert victim.session_id not in sio.rooms["attacker"]
+
+
+def run_message(ch, sio, sid, data, seen):
+    async def on_new_message(message):
+        seen.append((message.sender_id, message.text))
+        await message.output_channel.send_text_message(message.sender_id, f"回复：{message.text}")
+
+    return asyncio.run(ch._handle_message(sio, sid, data, on_new_message))
+
+
+def test_messages_are_sent_as_the_socket_session_not_the_claimed_one():
+    sio, ch, seen = FakeSio(), channel(), []
+    asyncio.run(ch._grant_session(sio, "sid", {}))
+    own = confirm(sio, "sid")["session_id"]
+    result = run_message(ch, sio, "sid", {"message": "你好", "session_id": "victim-session-id-0000000", "message_id": "m1"}, seen)
+    assert seen == [(own, "你好")]
+    assert result["messages"][0]["text"] == "回复：你好"
+
+
+def test_message_before_session_is_refused():
+    sio, seen = FakeSio(), []
+    assert run_message(channel(), sio, "nobody", {"message": "hi"}, seen) == {"error": "no_session"}
+    assert seen == []
+
+
+def test_resent_message_is_processed_once():
+    sio, ch, seen = FakeSio(), channel(), []
+    asyncio.run(ch._grant_session(sio, "sid", {}))
+    first = run_message(ch, sio, "sid", {"message": "机场", "message_id": "abc"}, seen)
+    again = run_message(ch, sio, "sid", {"message": "机场", "message_id": "abc"}, seen)
+    assert first == again and len(seen) == 1
+
+
+def test_bad_payloads_and_long_messages():
+    sio, ch, seen = FakeSio(), channel(), []
+    asyncio.run(ch._grant_session(sio, "sid", {}))
+    assert run_message(ch, sio, "sid", "not a dict", seen) == {"error": "bad_message"}
+    assert run_message(ch, sio, "sid", {"message": 5}, seen) == {"error": "bad_message"}
+    run_message(ch, sio, "sid", {"message": "长" * 5000, "message_id": "long", "metadata": "{bad json"}, seen)
+    assert len(seen[-1][1]) == 2000
+
+
+def test_allowed_origins():
+    assert parse_origins("*") == "*" and parse_origins(None) == "*"
+    assert parse_origins("https://a.cn, https://b.cn") == ["https://a.cn", "https://b.cn"]

@@ -1,0 +1,2 @@
+"""The web app (sanic, :8080): demo site, self-hosted widget assets, feedback API.
+Staff admin (/admin) comes later."""

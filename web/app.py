@@ -1,0 +1,85 @@
+"""The web app: demo pages of the zone's site, the widget's static files (socket.io
+client vendored, no CDN), the widget's config and the feedback API.
+
+Run with `python -m web.app` (make run starts it). Settings: web/settings.py."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Optional
+
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic_cors import CORS
+
+from connectors.socketio_secure import tokens
+from web.feedback import FeedbackStore, InvalidFeedback, parse_feedback
+from web.settings import WebSettings
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web") -> Sanic:
+    settings = settings or WebSettings.from_env()
+    app = Sanic(name)
+    app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+    app.ctx.settings = settings
+    app.ctx.feedback = FeedbackStore(settings.feedback_db)
+    # The widget is embedded on other origins (the zone's site): it reads its config
+    # and posts feedback cross-origin. Nothing here uses cookies.
+    CORS(app, resources={r"/widget/config": {"origins": "*"},
+                         r"/api/*": {"origins": settings.allowed_origins}})
+
+    app.static("/widget", str(STATIC / "widget"))
+    app.static("/site", str(STATIC / "site"))
+    app.static("/", str(STATIC / "site" / "index.html"), name="home")
+    app.static("/about.html", str(STATIC / "site" / "about.html"), name="about")
+
+    @app.get("/health")
+    async def health(_: Request) -> response.HTTPResponse:
+        return response.json({"status": "ok"})
+
+    @app.get("/widget/config")
+    async def widget_config(_: Request) -> response.HTTPResponse:
+        return response.json({"socket_url": settings.socket_url, "socket_path": settings.socket_path})
+
+    @app.post("/api/feedback")
+    async def feedback(request: Request) -> response.HTTPResponse:
+        try:
+            payload = request.json
+        except Exception:  # sanic raises InvalidUsage for malformed JSON
+            return response.json({"error": "body is not valid JSON"}, status=400)
+        try:
+            item = parse_feedback(payload)
+        except InvalidFeedback as error:
+            return response.json({"error": str(error)}, status=400)
+        if not tokens.verify(settings.session_secret, payload.get("session_id"), payload.get("token")):
+            return response.json({"error": "unknown or expired session"}, status=403)
+        stored = app.ctx.feedback.add(item)
+        logger.info("feedback.stored" if stored else "feedback.duplicate")
+        return response.json({"stored": stored}, status=201 if stored else 200)
+
+    @app.middleware("response")
+    async def security_headers(request: Request, resp: response.HTTPResponse) -> None:
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if (resp.content_type or "").startswith("text/html"):
+            resp.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; connect-src 'self' http: https: ws: wss:; img-src 'self' data:")
+            resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = WebSettings.from_env()
+    logger.info("web.starting host=%s port=%s", settings.host, settings.port)
+    create_app(settings).run(host=settings.host, port=settings.port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -70,10 +70,13 @@ def open_widget(page, url):
     page.wait_for_selector(BOT, timeout=30000)  # the welcome
 
 
-def ask(page, text):
+def ask(page, text, click_send=False):
     before = page.locator(BOT).count()
     page.get_by_test_id("chat-input").fill(text)
-    page.get_by_test_id("chat-input").press("Enter")
+    if click_send:
+        page.get_by_test_id("chat-send").click()
+    else:
+        page.get_by_test_id("chat-input").press("Enter")
     page.wait_for_function(f"document.querySelectorAll('{BOT}').length > {before}", timeout=30000)
     return page.locator(BOT).last.inner_text()
 
@@ -116,7 +119,7 @@ def test_welcome_topic_button_question_and_history(page, servers):
 
 def test_thumbs_down_is_stored_with_question_and_answer(page, servers):
     open_widget(page, servers.web_url + "/")
-    answer = ask(page, "有没有海外仓")
+    answer = ask(page, "有没有海外仓", click_send=True)
     down = page.get_by_test_id("chat-feedback-down").last
     down.click()
     page.wait_for_function("document.querySelector('.xtz-thanks') !== null")

@@ -40,6 +40,12 @@ ifeq ($(strip $(WIDGET_SESSION_SECRET)),)
 WIDGET_SESSION_SECRET := $(shell mkdir -p .state && { cat .state/widget_session_secret 2>/dev/null || python3 -c 'import secrets; print(secrets.token_hex(32))' | tee .state/widget_session_secret; })
 endif
 export WIDGET_SESSION_SECRET
+# WeChat Official Account: empty until the account administrator configures it.
+export WECHAT_TOKEN ?=
+export WECHAT_APP_ID ?=
+export WECHAT_APP_SECRET ?=
+export WECHAT_ENCODING_AES_KEY ?=
+export WECHAT_API_BASE_URL ?= https://api.weixin.qq.com
 export TRACKER_DB_DIALECT ?= sqlite
 export TRACKER_DB ?= .state/tracker.db
 export RASA_AUTH_TOKEN
@@ -53,7 +59,7 @@ GENERATED := data/nlu/faq.yml data/nlu/figure_names.yml data/jieba/userdict.txt 
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml data/jieba/*) \
   $(wildcard components/*.py) kb/text.py
 
-.PHONY: help setup data validate train run test unit stories eval live browser measure clean
+.PHONY: help setup data validate train run test unit stories eval live browser measure wechat-menu clean
 
 help:
 	@echo "make run       set up, train if needed, start action server :$(ACTION_PORT), Rasa :$(RASA_PORT), web app :$(WEB_PORT)"
@@ -68,6 +74,7 @@ help:
 	@echo "make live      start the real servers on the model and talk to them over REST"
 	@echo "make browser   the chat widget end to end in headless Chromium (screenshots in results/)"
 	@echo "make measure   serial REST latency p50/p95 and resident memory of both servers"
+	@echo "make wechat-menu  create the Official Account's custom menu (needs WECHAT_APP_ID/SECRET)"
 
 setup: $(STAMP)
 
@@ -116,6 +123,9 @@ live: train
 browser: train
 	@test -x /usr/bin/chromium || { echo "error: Debian's chromium is needed: apt-get install -y chromium" >&2; exit 1; }
 	$(PY) -m pytest -q -m browser
+
+wechat-menu: setup
+	$(PY) -m scripts.wechat_menu
 
 measure: train
 	$(PY) -m scripts.measure_rest

@@ -18,6 +18,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 TOKEN = "live-test-token"
 SESSION_SECRET = "live-test-widget-session-secret-0123456789abcdef"
+# WeChat's published sample account (Token, EncodingAESKey, AppID).
+WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"
 BIN = Path(sys.executable).parent
 
 
@@ -58,6 +60,11 @@ class Servers:
             "WIDGET_SESSION_SECRET": SESSION_SECRET,
             "WIDGET_ALLOWED_ORIGINS": "*",
             "FEEDBACK_DB": str(workdir / "feedback.db"),
+            "WECHAT_TOKEN": WECHAT_TOKEN,
+            "WECHAT_APP_ID": WECHAT_APP_ID,
+            "WECHAT_APP_SECRET": "live-test-app-secret",
+            "WECHAT_ENCODING_AES_KEY": WECHAT_AES_KEY,
+            "WECHAT_API_BASE_URL": "http://127.0.0.1:9",
         }
         self.logs = workdir
         self.action: Optional[subprocess.Popen] = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Dict, List
 
@@ -138,3 +139,28 @@ def test_cross_origin_feedback_is_allowed_for_the_embed(servers):
         "Access-Control-Request-Headers": "content-type"})
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.headers.get("Access-Control-Allow-Origin") in ("*", "http://partner.example")
+
+
+# --- WeChat Official Account channel on the real Rasa server ---------------------
+
+def test_wechat_safe_mode_message_is_answered_by_the_assistant(servers):
+    from tests.connectors.wechat.simulator import SimulatedWeChat
+
+    simulator = SimulatedWeChat("safe")
+    url = servers.rasa_url + "/webhooks/wechat/webhook"
+    status, echo = http("GET", url + "?" + urllib.parse.urlencode(simulator.verification("hello-echo")))
+    assert status == 200 and echo == "hello-echo"
+
+    def say(xml):
+        args, body = simulator.request(xml)
+        request = urllib.request.Request(url + "?" + urllib.parse.urlencode(args), data=body, method="POST",
+                                         headers={"Content-Type": "text/xml"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return simulator.reply_text(args, response.read().decode())
+
+    assert "40分钟" in say(simulator.text("openid-live", "离黄花机场多远"))
+    assert "821.7亿元" in say(simulator.text("openid-live", "工业总产值多少"))
+    assert "12.3%" in say(simulator.text("openid-live", "增长了多少"))  # context kept by OpenID
+    greeting = say(simulator.event("openid-new", "subscribe"))
+    assert "回复 1 区位交通" in greeting
+    assert "四位一体" in say(simulator.text("openid-new", "1"))

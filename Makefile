@@ -46,6 +46,7 @@ export WECHAT_APP_ID ?=
 export WECHAT_APP_SECRET ?=
 export WECHAT_ENCODING_AES_KEY ?=
 export WECHAT_API_BASE_URL ?= https://api.weixin.qq.com
+export REDIS_URL ?=
 export TRACKER_DB_DIALECT ?= sqlite
 export TRACKER_DB ?= .state/tracker.db
 export RASA_AUTH_TOKEN

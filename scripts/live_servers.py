@@ -65,6 +65,7 @@ class Servers:
             "WECHAT_APP_SECRET": "live-test-app-secret",
             "WECHAT_ENCODING_AES_KEY": WECHAT_AES_KEY,
             "WECHAT_API_BASE_URL": "http://127.0.0.1:9",
+            "REDIS_URL": "",
         }
         self.logs = workdir
         self.action: Optional[subprocess.Popen] = None

@@ -25,12 +25,15 @@ from connectors.wechat.protocol import (
     Crypto, Incoming, Refused, check_body, check_fresh, check_signature, parse, text_reply,
 )
 from connectors.wechat.render import MORE_HINT, Rendered, render
-from connectors.wechat.store import Exchange, LocalStore
+from connectors.wechat.store import LocalStore
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
 REPLY_WINDOW_SECONDS = 4.5
+# After an answer is stored, how long a waiting request (on any instance) gets to claim
+# it before the customer-service API does; longer than the Redis store's poll interval.
+CLAIM_GRACE_SECONDS = 0.2
 GREET_PAYLOAD = "/greet"
 CONTINUE_WORDS = {"继续", "繼續", "更多"}
 PLEASE_TYPE = "您好，目前我只能阅读文字消息。请直接输入您想了解的问题，例如“湘潭经开区离机场多远？”"
@@ -55,19 +58,23 @@ class WeChatInput(InputChannel):
             app_secret=str(credentials.get("app_secret") or ""),
             encoding_aes_key=str(credentials.get("encoding_aes_key") or ""),
             api_base_url=str(credentials.get("api_base_url") or DEFAULT_API_BASE_URL),
+            store=_store_for(credentials.get("redis_url")),
+            redis_url=credentials.get("redis_url") or None,
         )
 
     def __init__(
         self, token: str, app_id: str = "", app_secret: str = "", encoding_aes_key: str = "",
         api_base_url: str = DEFAULT_API_BASE_URL, reply_window: float = REPLY_WINDOW_SECONDS,
-        store: Optional[LocalStore] = None, customer_service: Optional[CustomerServiceClient] = None,
+        store: Optional[Any] = None, customer_service: Optional[CustomerServiceClient] = None,
+        redis_url: Optional[str] = None,
     ) -> None:
         self.token = token
         self.app_id = app_id
         self.crypto = Crypto(token, encoding_aes_key, app_id) if encoding_aes_key else None
         self.reply_window = reply_window
         self.store = store or LocalStore()
-        self.customer_service = customer_service or CustomerServiceClient(api_base_url, app_id, app_secret)
+        self.customer_service = customer_service or CustomerServiceClient(
+            api_base_url, app_id, app_secret, redis_url=redis_url)
         self._tasks: set = set()
 
     # --- sanic ----------------------------------------------------------------------
@@ -121,7 +128,7 @@ class WeChatInput(InputChannel):
                 body = self.crypto.decrypt(body, _arg(args, "msg_signature"), timestamp, nonce)
                 check_body(body)
             incoming = parse(body)
-            if not self.store.accept_nonce(nonce, timestamp, incoming.dedup_key):
+            if not await self.store.accept_nonce(nonce, timestamp, incoming.dedup_key):
                 raise Refused(403, "replayed_nonce")
         except Refused as refused:
             logger.info("wechat.request.refused reason=%s", refused.reason)
@@ -155,37 +162,35 @@ class WeChatInput(InputChannel):
         elif incoming.kind in ("text", "voice") and incoming.text.strip():
             text = incoming.text.strip()
             if text in CONTINUE_WORDS:
-                return self.store.next_overflow(incoming.open_id) or NOTHING_MORE
+                return await self.store.next_overflow(incoming.open_id) or NOTHING_MORE
             number = _NUMBER.match(text)
             if number:
-                text = self.store.option(incoming.open_id, int(number.group(1))) or text
+                text = await self.store.option(incoming.open_id, int(number.group(1))) or text
         else:
             return PLEASE_TYPE  # images, locations, voice without recognition ...
         return await self._exchange(incoming, text, metadata, on_new_message)
 
     async def _exchange(self, incoming: Incoming, text: str, metadata: Dict[str, Any],
                         on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Optional[str]:
-        exchange = self.store.exchange(incoming.dedup_key)
-        if exchange is None:
-            exchange = self.store.start_exchange(incoming.dedup_key)
-            task = asyncio.ensure_future(self._process(exchange, incoming, text, metadata, on_new_message))
+        key = incoming.dedup_key
+        if await self.store.begin(key):
+            task = asyncio.ensure_future(self._process(key, incoming, text, metadata, on_new_message))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         else:
             logger.info("wechat.message.retry")
-        try:
-            rendered: Rendered = await asyncio.wait_for(asyncio.shield(exchange.answer), self.reply_window)
-        except asyncio.TimeoutError:
-            exchange.passive_gave_up = True
+        rendered = await self.store.wait_answer(key, self.reply_window)
+        if rendered is None:
+            await self.store.mark_gave_up(key)
             logger.info("wechat.reply.deferred")
             return None
-        if not exchange.claim_delivery():
+        if not rendered.parts or not await self.store.claim_delivery(key):
             return None
         if len(rendered.parts) > 1:
-            self.store.set_overflow(incoming.open_id, rendered.parts[1:])
-        return rendered.parts[0] if rendered.parts else None
+            await self.store.set_overflow(incoming.open_id, rendered.parts[1:])
+        return rendered.parts[0]
 
-    async def _process(self, exchange: Exchange, incoming: Incoming, text: str, metadata: Dict[str, Any],
+    async def _process(self, key: str, incoming: Incoming, text: str, metadata: Dict[str, Any],
                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         collector = CollectingOutputChannel()
         try:
@@ -196,10 +201,10 @@ class WeChatInput(InputChannel):
             logger.exception("wechat.message.failed")
             rendered = Rendered([ERROR_TEXT])
         if rendered.options:
-            self.store.set_options(incoming.open_id, rendered.options)
-        exchange.answer.set_result(rendered)
-        await asyncio.sleep(0)  # a request waiting for this answer claims it first
-        if exchange.passive_gave_up and rendered.parts and exchange.claim_delivery():
+            await self.store.set_options(incoming.open_id, rendered.options)
+        await self.store.set_answer(key, rendered)
+        await asyncio.sleep(CLAIM_GRACE_SECONDS)  # a request waiting for it claims it first
+        if rendered.parts and await self.store.gave_up(key) and await self.store.claim_delivery(key):
             await self._deliver_later(incoming.open_id, rendered)
 
     async def _deliver_later(self, open_id: str, rendered: Rendered) -> None:
@@ -208,6 +213,15 @@ class WeChatInput(InputChannel):
                 await self.customer_service.send_text(open_id, part.replace(MORE_HINT, ""))
         except Exception:
             logger.exception("wechat.customer_service.failed")
+
+
+def _store_for(redis_url: Optional[str]) -> Any:
+    """Redis when REDIS_URL is set (several instances share retries), else memory."""
+    if redis_url:
+        from connectors.wechat.redis_store import RedisStore
+
+        return RedisStore(redis_url)
+    return LocalStore()
 
 
 def _arg(args: Mapping, name: str) -> str:

@@ -24,7 +24,7 @@ class SimulatedWeChat:
         assert mode in ("plain", "compatible", "safe")
         self.mode, self.token = mode, token
         self.crypto = WeChatCrypto(token, SAMPLE_AES_KEY, SAMPLE_APP_ID)
-        self._msg_id = 6_000_000_000_000_000_000
+        self._msg_id = 6 * 10**18 + secrets.randbelow(10**12) * 1000  # unique per simulator
 
     def text(self, open_id: str, content: str, msg_id: Optional[int] = None, create_time: Optional[int] = None) -> str:
         if msg_id is None:

@@ -108,5 +108,8 @@ class LocalStore:
         parts = self._overflow.value(open_id)
         if not parts:
             return None
-        self._overflow.put(open_id, parts[1:]) if len(parts) > 1 else self._overflow.pop(open_id, None)
+        if len(parts) > 1:
+            self._overflow.put(open_id, parts[1:])
+        else:
+            self._overflow.pop(open_id, None)
         return parts[0]

@@ -93,10 +93,11 @@ def _open_id(xml: str) -> str:
 
 
 class FakeCustomerServiceApi:
-    """WeChat's /cgi-bin/token and /cgi-bin/message/custom/send, recorded."""
+    """WeChat's /cgi-bin/token, /cgi-bin/message/custom/send and /cgi-bin/menu/create, recorded."""
 
     def __init__(self, expire_first_token: bool = False) -> None:
         self.sent: List[Tuple[str, str]] = []
+        self.menus: List[dict] = []
         self.token_requests = 0
         self._expire_first = expire_first_token
         self._runner: Optional[web.AppRunner] = None
@@ -115,10 +116,15 @@ class FakeCustomerServiceApi:
         self.sent.append((body["touser"], body["text"]["content"]))
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
+    async def _menu(self, request: web.Request) -> web.Response:
+        self.menus.append({"access_token": request.query.get("access_token"), "body": await request.json()})
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
     async def start(self) -> "FakeCustomerServiceApi":
         app = web.Application()
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._send)
+        app.router.add_post("/cgi-bin/menu/create", self._menu)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

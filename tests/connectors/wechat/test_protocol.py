@@ -95,33 +95,16 @@ def test_menu_fits_wechats_limits_and_every_key_asks_something():
 def test_menu_script_creates_the_menu_through_the_api():
     import asyncio
 
-    from aiohttp import web
-
     from scripts.wechat_menu import create_menu
-
-    received = {}
+    from tests.connectors.wechat.simulator import FakeCustomerServiceApi
 
     async def scenario():
-        async def token(request):
-            return web.json_response({"access_token": "t1", "expires_in": 7200})
-
-        async def create(request):
-            received["token"] = request.query.get("access_token")
-            received["body"] = await request.json()
-            return web.json_response({"errcode": 0, "errmsg": "ok"})
-
-        app = web.Application()
-        app.router.add_get("/cgi-bin/token", token)
-        app.router.add_post("/cgi-bin/menu/create", create)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
+        api = await FakeCustomerServiceApi().start()
         try:
-            return await create_menu(f"http://127.0.0.1:{port}", "wx-app", "secret")
+            return await create_menu(api.url, SAMPLE_APP_ID, "secret"), api.menus
         finally:
-            await runner.cleanup()
+            await api.stop()
 
-    assert asyncio.run(scenario()) == {"errcode": 0, "errmsg": "ok"}
-    assert received["token"] == "t1" and received["body"]["button"][0]["name"] == "投资环境"
+    result, menus = asyncio.run(scenario())
+    assert result == {"errcode": 0, "errmsg": "ok"}
+    assert menus[0]["access_token"] == "token-1" and menus[0]["body"]["button"][0]["name"] == "投资环境"

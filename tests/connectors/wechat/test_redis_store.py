@@ -14,6 +14,7 @@ import pytest
 from connectors.wechat.channel import WeChatInput
 from connectors.wechat.customer_service import CustomerServiceClient
 from connectors.wechat.redis_store import RedisStore
+from scripts.live_servers import free_port
 from tests.connectors.wechat.simulator import (
     SAMPLE_AES_KEY, SAMPLE_APP_ID, SAMPLE_TOKEN, FakeCustomerServiceApi, SimulatedWeChat,
 )
@@ -25,9 +26,7 @@ def redis_url(tmp_path_factory):
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is needed for these tests: apt-get install -y redis-server (.ci/run does)")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                "--dir", str(tmp_path_factory.mktemp("redis"))], stdout=subprocess.DEVNULL)
     deadline = time.time() + 10
@@ -55,7 +54,7 @@ def test_retry_on_another_instance_waits_for_the_first_answer(redis_url):
         first, second = two_instances(redis_url, api.url)
         xml = simulator.text("openid-multi", "土地资源充足吗", msg_id=880001)
         attempt_a = await post(first, simulator, xml, assistant)  # times out: "success"
-        attempt_b = await post(second, simulator, xml, assistant, )  # WeChat's retry, other instance
+        attempt_b = await post(second, simulator, xml, assistant)  # WeChat's retry, other instance
         attempt_c = await post(second, simulator, xml, assistant)
         await asyncio.sleep(1.0)
         await api.stop()

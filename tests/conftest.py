@@ -35,3 +35,16 @@ def live_store(knowledge_copy: Path, monkeypatch: pytest.MonkeyPatch) -> store.K
     scratch = store.KnowledgeStore(knowledge_copy)
     monkeypatch.setattr(store, "_default_store", scratch)
     return scratch
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """The real action server, Rasa server and web app on free ports (live and browser tests)."""
+    from scripts.live_servers import MODEL, Servers
+
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` first")
+    running = Servers(tmp_path_factory.mktemp("servers"))
+    running.start_all()
+    yield running
+    running.stop_all()

@@ -12,19 +12,9 @@ from typing import Dict, List
 
 import pytest
 
-from scripts.live_servers import MODEL, TOKEN, Servers, http
+from scripts.live_servers import TOKEN, http
 
 pytestmark = pytest.mark.live
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` first")
-    running = Servers(tmp_path_factory.mktemp("live"))
-    running.start_all()
-    yield running
-    running.stop_all()
-
 
 def text_of(messages: List[Dict]) -> str:
     return "\n".join(m.get("text", "") for m in messages)

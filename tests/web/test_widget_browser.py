@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.live_servers import MODEL, PROJECT_ROOT, TOKEN, Servers, free_port, http
+from scripts.live_servers import PROJECT_ROOT, TOKEN, free_port, http
 from web.feedback import FeedbackStore
 
 pytestmark = pytest.mark.browser
@@ -32,16 +32,6 @@ CONTEXT = {"bypass_csp": True, "locale": "zh-CN"}
 BOT = "[data-testid=chat-message-bot]"
 USER = "[data-testid=chat-message-user]"
 USER_TEXT = USER + " .xtz-bubble"
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` first")
-    running = Servers(tmp_path_factory.mktemp("browser"))
-    running.start_all()
-    yield running
-    running.stop_all()
 
 
 @pytest.fixture(scope="module")

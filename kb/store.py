@@ -47,7 +47,7 @@ class KnowledgeStore:
         self._lock = threading.Lock()
         self._signature: Tuple = ()
         self._knowledge: Optional[KnowledgeBase] = None
-        self.generation = 0  # bumped on every successful reload; caches key on it
+        self.generation = 0  # bumped on every successful reload (logged, to trace edits)
 
     @property
     def root(self) -> Path:

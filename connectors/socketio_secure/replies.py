@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Tuple
 
 Result = Dict[str, Any]
 
@@ -44,7 +44,3 @@ class ReplyCache:
             raise
         future.set_result(result)
         return result
-
-    def get(self, key: Tuple[str, str]) -> Optional[asyncio.Future]:
-        entry = self._entries.get(key)
-        return entry[1] if entry else None

@@ -47,6 +47,15 @@ export WECHAT_APP_SECRET ?=
 export WECHAT_ENCODING_AES_KEY ?=
 export WECHAT_API_BASE_URL ?= https://api.weixin.qq.com
 export REDIS_URL ?=
+# Staff admin (/admin). The API is off until ADMIN_API_TOKEN is set (32+ characters).
+export ADMIN_DB ?= .state/admin.db
+export INBOX_DB ?= .state/inbox.db
+export ADMIN_API_TOKEN ?=
+export ADMIN_COOKIE_SECURE ?=
+# The Rasa server pulls the live model from the web app (endpoints.yml `models:`).
+export MODEL_SERVER_URL ?= http://$(WEB_HOST):$(WEB_PORT)/models/assistant.tar.gz
+export MODEL_SERVER_TOKEN ?=
+export MODEL_PULL_SECONDS ?= 10
 export TRACKER_DB_DIALECT ?= sqlite
 export TRACKER_DB ?= .state/tracker.db
 export RASA_AUTH_TOKEN
@@ -60,7 +69,7 @@ GENERATED := data/nlu/faq.yml data/nlu/figure_names.yml data/jieba/userdict.txt 
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml data/jieba/*) \
   $(wildcard components/*.py) kb/text.py
 
-.PHONY: help setup data validate train run test unit stories eval live browser measure wechat-menu clean
+.PHONY: help setup data validate train run test unit stories eval live browser measure wechat-menu admin-user clean
 
 help:
 	@echo "make run       set up, train if needed, start action server :$(ACTION_PORT), Rasa :$(RASA_PORT), web app :$(WEB_PORT)"
@@ -76,6 +85,7 @@ help:
 	@echo "make browser   the chat widget end to end in headless Chromium (screenshots in results/)"
 	@echo "make measure   serial REST latency p50/p95 and resident memory of both servers"
 	@echo "make wechat-menu  create the Official Account's custom menu (needs WECHAT_APP_ID/SECRET)"
+	@echo "make admin-user NAME=alice ROLE=editor|publisher   create a staff login for /admin (asks for the password)"
 
 setup: $(STAMP)
 
@@ -127,6 +137,12 @@ browser: train
 
 wechat-menu: setup
 	$(PY) -m scripts.wechat_menu
+
+# Staff accounts are only ever created here (or with python -m web.admin.cli): there is
+# no default user or password. More: python -m web.admin.cli --help
+admin-user: setup
+	@test -n "$(NAME)" || { echo "usage: make admin-user NAME=alice ROLE=editor|publisher" >&2; exit 1; }
+	$(PY) -m web.admin.cli add "$(NAME)" --role "$(or $(ROLE),editor)"
 
 measure: train
 	$(PY) -m scripts.measure_rest

@@ -400,13 +400,20 @@ def load_knowledge(root: Path) -> LoadResult:
     return LoadResult(knowledge, problems)
 
 
+# What jieba keeps together in one run (its re_han_default); anything else splits a word.
+JIEBA_WORD = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+$")
+
+
 def _dictionary_terms(figures: Dict[str, Figure], faqs: Dict[str, FaqEntry], synonyms: Dict[str, str]) -> List[str]:
-    """Zone, company, indicator and policy names jieba must keep whole."""
+    """Zone, company, indicator and policy names jieba must keep whole. A figure's name
+    may be a list ("国家级质检中心、企业技术中心"): such names are labels, not words, and
+    are left out; terms staff add on purpose are all kept, and kb.checks reports those
+    jieba would split."""
     terms = set()
     for figure in figures.values():
-        terms.update(figure.names)
+        terms.update(name for name in figure.names if JIEBA_WORD.match(name))
     for faq in faqs.values():
         terms.update(faq.terms)
     terms.update(synonyms)
-    terms.update(synonyms.values())
+    terms.update(name for name in synonyms.values() if JIEBA_WORD.match(name))  # figure names again
     return sorted(term for term in terms if len(term) > 1)

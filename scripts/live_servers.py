@@ -17,6 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 TOKEN = "live-test-token"
+ADMIN_API_TOKEN = "live-test-admin-api-token-0123456789abcdef"
 SESSION_SECRET = "live-test-widget-session-secret-0123456789abcdef"
 # WeChat's published sample account (Token, EncodingAESKey, AppID).
 WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"
@@ -40,9 +41,14 @@ def http(method: str, url: str, body: Optional[dict] = None, timeout: float = 30
 
 
 class Servers:
-    def __init__(self, workdir: Path) -> None:
+    """`workspace`, when given, is a copy of the project (knowledge/, config.yml,
+    domain.yml, data/, models/) that the admin may edit and publish into, so tests never
+    change the repository's own files."""
+
+    def __init__(self, workdir: Path, workspace: Optional[Path] = None, extra_env: Optional[Dict[str, str]] = None) -> None:
         self.action_port, self.rasa_port, self.web_port = free_port(), free_port(), free_port()
         self.feedback_db = workdir / "feedback.db"
+        self.model = (workspace or PROJECT_ROOT) / "models" / "assistant.tar.gz"
         self.env = {
             **os.environ,
             "PYTHONPATH": str(PROJECT_ROOT),
@@ -66,7 +72,22 @@ class Servers:
             "WECHAT_ENCODING_AES_KEY": WECHAT_AES_KEY,
             "WECHAT_API_BASE_URL": "http://127.0.0.1:9",
             "REDIS_URL": "",
+            "ADMIN_DB": str(workdir / "admin.db"),
+            "INBOX_DB": str(workdir / "inbox.db"),
+            "ADMIN_API_TOKEN": ADMIN_API_TOKEN,
+            "PUBLISH_WORK_DIR": str(workdir / "publish"),
+            "MODEL_SERVER_URL": f"http://127.0.0.1:{self.web_port}/models/assistant.tar.gz",
+            "MODEL_SERVER_TOKEN": "",
+            "MODEL_PULL_SECONDS": "2",
         }
+        if workspace is not None:
+            self.env.update({
+                "KNOWLEDGE_DIR": str(workspace / "knowledge"),
+                "PROJECT_DIR": str(workspace),
+                "LIVE_MODEL": str(self.model),
+                "MODEL_HISTORY_DIR": str(workspace / "models" / "history"),
+            })
+        self.env.update(extra_env or {})
         self.logs = workdir
         self.action: Optional[subprocess.Popen] = None
         self.web: Optional[subprocess.Popen] = None
@@ -103,7 +124,7 @@ class Servers:
 
     def start_rasa(self) -> None:
         self.rasa = self._start("rasa", [
-            str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+            str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(self.rasa_port),
             "--enable-api", "--auth-token", TOKEN,
         ])
@@ -115,8 +136,8 @@ class Servers:
 
     def start_all(self) -> None:
         self.start_action_server()
+        self.start_web()  # the model server: Rasa pulls its model from it at start
         self.start_rasa()
-        self.start_web()
 
     def stop_all(self) -> None:
         for process in (self.web, self.rasa, self.action):
@@ -129,6 +150,17 @@ class Servers:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+    def admin_api(self, method: str, path: str, body: Optional[dict] = None) -> tuple:
+        """(status, parsed JSON) from the admin API with the scripts' bearer token."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.web_url + path, data=data, method=method, headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {ADMIN_API_TOKEN}"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read().decode() or "null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read().decode() or "null")
 
     def say(self, sender: str, text: str) -> List[Dict]:
         status, body = http("POST", self.rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": text})

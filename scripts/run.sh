@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts the action server (with the /nlg endpoint), the Rasa server and the web app
-# (demo site + chat widget), waits until all answer, says how to talk to the assistant,
+# Starts the action server (with the /nlg endpoint), the web app (demo site, chat widget,
+# staff admin, and the model server Rasa pulls from, so it starts before Rasa) and the
+# Rasa server, waits until all answer, says how to talk to the assistant,
 # and stops them all on Ctrl-C.
 # Called by `make run`, which sets PY, RASA and the settings from .env.example.
 set -euo pipefail
@@ -32,6 +33,11 @@ echo "Starting the action server on $ACTION_HOST:$ACTION_PORT ..."
 pids+=($!)
 wait_for "http://$ACTION_HOST:$ACTION_PORT/health" "action server" 60
 
+echo "Starting the web app on $WEB_HOST:$WEB_PORT ..."
+"$PY" -m web.app &
+pids+=($!)
+wait_for "http://$WEB_HOST:$WEB_PORT/health" "web app" 60
+
 rasa_args=(run --model "$model" --endpoints endpoints.yml --credentials credentials.yml
            --interface "$RASA_HOST" --port "$RASA_PORT")
 if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
@@ -45,16 +51,13 @@ echo "Starting the Rasa server on $RASA_HOST:$RASA_PORT ..."
 pids+=($!)
 wait_for "http://$RASA_HOST:$RASA_PORT/" "Rasa server" 180
 
-echo "Starting the web app on $WEB_HOST:$WEB_PORT ..."
-"$PY" -m web.app &
-pids+=($!)
-wait_for "http://$WEB_HOST:$WEB_PORT/health" "web app" 60
-
 cat <<MSG
 
 The assistant is running ($api_note).
 
 Website demo with the chat widget:  http://$WEB_HOST:$WEB_PORT/
+Staff admin:                        http://$WEB_HOST:$WEB_PORT/admin/
+  (create a login first: make admin-user NAME=alice ROLE=publisher)
 
 Or talk to it over the REST channel:
 

@@ -14,6 +14,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 
 
+@pytest.fixture(autouse=True)
+def scratch_inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Questions the actions record as unanswered go to a scratch inbox, never .state/."""
+    path = tmp_path / "inbox.db"
+    monkeypatch.setenv("INBOX_DB", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def knowledge() -> KnowledgeBase:
     result = load_knowledge(KNOWLEDGE)

@@ -1,5 +1,6 @@
 """The web app: demo pages of the zone's site, the widget's static files (socket.io
-client vendored, no CDN), the widget's config and the feedback API.
+client vendored, no CDN), the widget's config, the feedback API, the staff admin area
+(/admin, web/admin/) and the model server the Rasa servers pull from (/models).
 
 Run with `python -m web.app` (make run starts it). Settings: web/settings.py."""
 from __future__ import annotations
@@ -14,6 +15,11 @@ from sanic.request import Request
 from sanic_cors import CORS
 
 from connectors.socketio_secure import tokens
+from web.admin.api import api as admin_api
+from web.admin.context import AdminContext
+from web.admin.model_server import models_bp
+from web.admin.settings import AdminSettings
+from web.admin.views import bp as admin_pages
 from web.feedback import FeedbackStore, InvalidFeedback, parse_feedback
 from web.settings import WebSettings
 
@@ -21,14 +27,26 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 64 * 1024
+MAX_UPLOAD_BYTES = 3 * 1024 * 1024  # the admin's spreadsheet import (2 MB plus form overhead)
 
 
-def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web") -> Sanic:
+def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web",
+               admin_settings: Optional[AdminSettings] = None) -> Sanic:
     settings = settings or WebSettings.from_env()
     app = Sanic(name)
-    app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+    app.config.REQUEST_MAX_SIZE = MAX_UPLOAD_BYTES
     app.ctx.settings = settings
     app.ctx.feedback = FeedbackStore(settings.feedback_db)
+    app.ctx.admin = AdminContext.create(admin_settings or AdminSettings.from_env(), settings.feedback_db)
+    app.blueprint(admin_pages)
+    app.blueprint(admin_api)
+    app.blueprint(models_bp)
+
+    @app.listener("after_server_start")
+    async def forget_interrupted_jobs(app_: Sanic, _loop) -> None:
+        interrupted = app_.ctx.admin.jobs.mark_interrupted()
+        if interrupted:
+            logger.warning("publish.interrupted count=%s", interrupted)
     # The widget is embedded on other origins (the zone's site): it reads its config
     # and posts feedback cross-origin. Nothing here uses cookies.
     CORS(app, resources={r"/widget/config": {"origins": "*"},
@@ -49,6 +67,8 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web") -
 
     @app.post("/api/feedback")
     async def feedback(request: Request) -> response.HTTPResponse:
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            return response.json({"error": "body too large"}, status=413)
         try:
             payload = request.json
         except Exception:  # sanic raises InvalidUsage for malformed JSON

@@ -1,0 +1,1 @@
+"""Publishing new phrasings: build, train, regression gate, live model switch and rollback."""

@@ -1,0 +1,160 @@
+"""Staff edits to knowledge/: atomic, validated, audited, conflict-safe, restorable."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from kb.audit import AuditLog
+from kb.editing import ConflictError, EditError, KnowledgeEditor, NotFound
+from kb.loader import load_knowledge
+from kb.store import KnowledgeStore
+
+NEW_FAQ = {
+    "category": "living", "question": "园区里有篮球场吗？", "phrasings": "有没有篮球场\n园区能打篮球吗",
+    "answer": "知识库中没有篮球场的信息，可以为您联系招商服务人员。", "document": "profile_2021",
+    "section": "living", "period": "2021",
+}
+
+
+@pytest.fixture
+def editor(knowledge_copy: Path, tmp_path: Path) -> KnowledgeEditor:
+    return KnowledgeEditor(knowledge_copy, AuditLog(tmp_path / "audit.db"), Path("data/nlu"))
+
+
+def test_an_edited_answer_is_saved_and_audited(editor: KnowledgeEditor) -> None:
+    entry = editor.faq("approval_reform")
+    result = editor.save_faq(dict(entry.fields, answer="审批在园区一个窗口办结，效率{approval_speedup}。"),
+                             entry.version, "alice")
+    assert result.changes and result.changes[0].startswith("答案")
+    reloaded = load_knowledge(editor.root)
+    assert reloaded.ok
+    assert reloaded.knowledge.faqs["approval_reform"].answer.startswith("审批在园区一个窗口办结")
+    record = editor.audit.recent(1)[0]
+    assert (record.user, record.action, record.kind, record.entry_id) == ("alice", "update", "faq", "approval_reform")
+    assert record.path == "faq/approval_services.yml"
+    assert "审批在园区一个窗口办结" in record.after and "审批在园区一个窗口办结" not in record.before
+
+
+def test_an_edit_keeps_comments_and_the_rest_of_the_file(editor: KnowledgeEditor) -> None:
+    path = editor.root / "figures.yml"
+    before = path.read_text(encoding="utf-8")
+    figure = editor.figure("industrial_output")
+    editor.save_figure(dict(figure.fields, value="900.5"), figure.version, "alice")
+    after = path.read_text(encoding="utf-8")
+    assert after.splitlines()[0] == before.splitlines()[0]  # the explanatory comment
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+    assert changed == [("    value: 821.7", "    value: 900.5")]
+
+
+def test_a_second_save_from_a_stale_form_is_refused(editor: KnowledgeEditor) -> None:
+    opened_by_both = editor.faq("approval_reform")
+    editor.save_faq(dict(opened_by_both.fields, answer="甲的修改。"), opened_by_both.version, "alice")
+    with pytest.raises(ConflictError) as refused:
+        editor.save_faq(dict(opened_by_both.fields, answer="乙的修改。"), opened_by_both.version, "bob")
+    assert "alice" in refused.value.problems[0]
+    assert load_knowledge(editor.root).knowledge.faqs["approval_reform"].answer == "甲的修改。"
+
+
+def test_concurrent_saves_of_one_version_let_exactly_one_through(editor: KnowledgeEditor) -> None:
+    entry = editor.faq("approval_reform")
+    outcomes = []
+
+    def save(name: str) -> None:
+        try:
+            editor.save_faq(dict(entry.fields, answer=f"{name}的修改。"), entry.version, name)
+            outcomes.append("saved")
+        except ConflictError:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in ("甲", "乙", "丙")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "conflict", "saved"]
+
+
+def test_a_new_faq_gets_an_id_and_validation_runs(editor: KnowledgeEditor) -> None:
+    result = editor.save_faq(dict(NEW_FAQ), None, "alice")
+    assert result.entry.id == "living_1"
+    assert result.entry.fields["phrasings"] == ["有没有篮球场", "园区能打篮球吗"]
+    assert load_knowledge(editor.root).knowledge.faqs["living_1"].category == "living"
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"section": "nosuch"}, "section"),
+    ({"period": ""}, "数据口径"),
+    ({"category": "../../etc"}, "分类"),
+    ({"id": "Bad-Id"}, "编号"),
+    ({"phrasings": "审批快吗"}, "审批快吗"),  # already a phrasing of approval_reform
+    ({"answer": "引用了 {no_such_figure}"}, "no_such_figure"),
+    ({"reviewed_at": "2026-13-40"}, "审核日期"),
+])
+def test_bad_input_is_refused_with_a_message_and_nothing_changes(editor: KnowledgeEditor, change, expected) -> None:
+    before = {p: p.read_text(encoding="utf-8") for p in editor.root.rglob("*.yml")}
+    with pytest.raises(EditError) as refused:
+        editor.save_faq(dict(NEW_FAQ, **change), None, "alice")
+    assert any(expected in problem for problem in refused.value.problems), refused.value.problems
+    assert {p: p.read_text(encoding="utf-8") for p in editor.root.rglob("*.yml")} == before
+    assert editor.audit.recent() == []
+
+
+def test_an_answer_too_long_for_one_wechat_message_is_refused(editor: KnowledgeEditor) -> None:
+    with pytest.raises(EditError) as refused:
+        editor.save_faq(dict(NEW_FAQ, answer="很长的答案。" * 200), None, "alice")
+    assert any("微信" in problem for problem in refused.value.problems)
+
+
+def test_disable_and_enable_are_recorded(editor: KnowledgeEditor) -> None:
+    entry = editor.faq("approval_reform")
+    editor.save_faq(dict(entry.fields, disabled=True), entry.version, "alice")
+    assert load_knowledge(editor.root).knowledge.faqs["approval_reform"].disabled
+    entry = editor.faq("approval_reform")
+    editor.save_faq(dict(entry.fields, disabled=False), entry.version, "alice")
+    assert [r.action for r in editor.audit.recent()] == ["enable", "disable"]
+
+
+def test_restore_undoes_a_change_and_is_itself_audited(editor: KnowledgeEditor) -> None:
+    original = (editor.root / "figures.yml").read_text(encoding="utf-8")
+    figure = editor.figure("industrial_output")
+    saved = editor.save_figure(dict(figure.fields, value="1"), figure.version, "alice")
+    editor.restore(saved.audit_ids[0], "bob")
+    assert (editor.root / "figures.yml").read_text(encoding="utf-8") == original
+    assert editor.audit.recent(1)[0].action == "restore"
+    with pytest.raises(NotFound):
+        editor.restore(9999, "bob")
+
+
+def test_a_figure_value_must_be_a_number(editor: KnowledgeEditor) -> None:
+    figure = editor.figure("industrial_output")
+    with pytest.raises(EditError) as refused:
+        editor.save_figure(dict(figure.fields, value="八百"), figure.version, "alice")
+    assert "数值必须是数字" in refused.value.problems[0]
+
+
+def test_add_phrasing_appends_and_refuses_duplicates(editor: KnowledgeEditor) -> None:
+    editor.add_phrasing("approval_reform", "园区办手续要多久", "alice")
+    assert "园区办手续要多久" in editor.faq("approval_reform").fields["phrasings"]
+    with pytest.raises(EditError):
+        editor.add_phrasing("approval_reform", "园区办手续要多久", "alice")
+
+
+def test_import_is_all_or_nothing(editor: KnowledgeEditor) -> None:
+    good = dict(NEW_FAQ, line=2)
+    bad = dict(NEW_FAQ, question="另一个问题", phrasings="另一个问法", section="nosuch", line=3)
+    with pytest.raises(EditError) as refused:
+        editor.apply_many([good, bad], "alice")
+    assert any(problem.startswith("第 3 行") for problem in refused.value.problems)
+    assert "living_1" not in load_knowledge(editor.root).knowledge.faqs
+    assert editor.apply_many([good], "alice") == {"created": 1, "updated": 0, "unchanged": 0}
+    assert "living_1" in load_knowledge(editor.root).knowledge.faqs
+
+
+def test_the_live_store_sees_a_save_at_once(editor: KnowledgeEditor) -> None:
+    store = KnowledgeStore(editor.root)
+    assert store.get().faqs["approval_reform"].answer != "新答案。"
+    entry = editor.faq("approval_reform")
+    editor.save_faq(dict(entry.fields, answer="新答案。"), entry.version, "alice")
+    assert store.get().faqs["approval_reform"].answer == "新答案。"

@@ -1,0 +1,1 @@
+"""Staff admin area under /admin."""

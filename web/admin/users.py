@@ -1,0 +1,257 @@
+"""Staff accounts for /admin: argon2 password hashes, two roles, lock-out after repeated
+wrong passwords.
+
+SQLite with one short connection per call (WAL, 10 s busy timeout), like web/feedback.py:
+logins are rare, and this stays safe across sanic workers and the admin CLI writing the
+same file. The file and table are created on first use, so constructing a store (or
+importing this module) touches nothing on disk. There is no default user or password:
+staff accounts are made with `python -m web.admin.cli add`."""
+from __future__ import annotations
+
+import math
+import re
+import secrets
+import sqlite3
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Literal, Optional, Union
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from kb.sqlite_files import SqliteFile
+
+ROLES = ("editor", "publisher")
+PERMISSIONS = {"editor": frozenset({"edit"}), "publisher": frozenset({"edit", "publish"})}
+ROLE_NAMES = {"editor": "编辑", "publisher": "发布员"}
+
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,32}")
+MIN_PASSWORD_CHARS = 10
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until REAL,
+    created_at REAL NOT NULL,
+    last_login REAL
+)
+"""
+
+INVALID_MESSAGE = "用户名或密码不正确"
+LOCKED_MESSAGE = "连续输错次数过多，账号已锁定，请 {minutes} 分钟后再试"
+
+
+def can(role: str, permission: str) -> bool:
+    """One place that decides what a role may do, so views and API agree."""
+    return permission in PERMISSIONS.get(role, frozenset())
+
+
+class UserError(ValueError):
+    """A refused account change. str() is the Chinese message for staff; `english` is
+    for the CLI, which prints both."""
+
+    def __init__(self, message: str, english: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.english = english
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    locked_until: Optional[float] = None
+    last_login: Optional[float] = None
+
+    def is_locked(self, now: Optional[float] = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (time.time() if now is None else now)
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    ok: bool
+    user: Optional[User]
+    reason: Literal["ok", "invalid", "locked"]
+    message: str
+    minutes_left: int = 0  # only for "locked"
+
+
+def check_username(username: str) -> None:
+    if not isinstance(username, str) or not USERNAME_PATTERN.fullmatch(username):
+        raise UserError("用户名须为 3–32 个字符，只能包含英文字母、数字、下划线、点或连字符",
+                        "username must be 3-32 characters of A-Z a-z 0-9 _ . -")
+
+
+def check_role(role: str) -> None:
+    if role not in ROLES:
+        raise UserError("角色只能是 editor（编辑）或 publisher（发布员）", "role must be editor or publisher")
+
+
+def check_password(username: str, password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_CHARS:
+        raise UserError(f"密码至少 {MIN_PASSWORD_CHARS} 个字符",
+                        f"password must be at least {MIN_PASSWORD_CHARS} characters")
+    if password.casefold() == username.casefold():
+        raise UserError("密码不能与用户名相同", "password must not be the username")
+
+
+def _locked_result(locked_until: float, now: float) -> AuthResult:
+    minutes = max(1, math.ceil((locked_until - now) / 60))
+    return AuthResult(False, None, "locked", LOCKED_MESSAGE.format(minutes=minutes), minutes)
+
+
+_INVALID = AuthResult(False, None, "invalid", INVALID_MESSAGE)
+
+
+class UserStore:
+    def __init__(self, path: Union[str, Path], max_failures: int = 5, lockout_seconds: float = 900,
+                 hasher: Optional[PasswordHasher] = None) -> None:
+        """`hasher` is for tests (cheap parameters); production uses argon2's defaults."""
+        self.path = Path(path)
+        self.max_failures = max_failures
+        self.lockout_seconds = lockout_seconds
+        self.hasher = hasher or PasswordHasher()
+        self._db = SqliteFile(self.path, SCHEMA)
+        self._dummy_hash: Optional[str] = None
+
+    def _connect(self) -> sqlite3.Connection:
+        return self._db.connect()
+
+    def _row(self, username: str) -> Optional[sqlite3.Row]:
+        with closing(self._connect()) as connection:
+            return connection.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+
+    def _require(self, connection: sqlite3.Connection, username: str) -> None:
+        if connection.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone() is None:
+            raise UserError(f"用户 {username} 不存在", f"no such user: {username}")
+
+    def add(self, username: str, password: str, role: str) -> User:
+        check_username(username)
+        check_role(role)
+        check_password(username, password)
+        password_hash = self.hasher.hash(password)
+        try:
+            with closing(self._connect()) as connection, connection:
+                connection.execute(
+                    "INSERT INTO users (username, password_hash, role, failed_attempts, created_at)"
+                    " VALUES (?, ?, ?, 0, ?)",
+                    (username, password_hash, role, time.time()),
+                )
+        except sqlite3.IntegrityError:
+            raise UserError(f"用户 {username} 已存在", f"user {username} already exists") from None
+        return User(username, role)
+
+    def get(self, username: str) -> Optional[User]:
+        row = self._row(username)
+        return User(row["username"], row["role"], row["locked_until"], row["last_login"]) if row else None
+
+    def set_password(self, username: str, password: str) -> None:
+        """Changes only the hash; callers also end the user's sessions (SessionStore.delete_user)."""
+        check_password(username, password)
+        password_hash = self.hasher.hash(password)
+        with closing(self._connect()) as connection, connection:
+            self._require(connection, username)
+            connection.execute("UPDATE users SET password_hash = ? WHERE username = ?", (password_hash, username))
+
+    def set_role(self, username: str, role: str) -> None:
+        check_role(role)
+        with closing(self._connect()) as connection, connection:
+            self._require(connection, username)
+            connection.execute("UPDATE users SET role = ? WHERE username = ?", (role, username))
+
+    def remove(self, username: str) -> None:
+        with closing(self._connect()) as connection, connection:
+            self._require(connection, username)
+            connection.execute("DELETE FROM users WHERE username = ?", (username,))
+
+    def unlock(self, username: str) -> None:
+        with closing(self._connect()) as connection, connection:
+            self._require(connection, username)
+            connection.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?",
+                               (username,))
+
+    def list(self) -> List[User]:
+        with closing(self._connect()) as connection:
+            rows = connection.execute(
+                "SELECT username, role, locked_until, last_login FROM users ORDER BY username").fetchall()
+        return [User(**dict(row)) for row in rows]
+
+    def _dummy(self) -> str:
+        """A hash nobody knows the password of, with this store's parameters, so that an
+        unknown username costs one argon2 verify like a known one."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(24))
+        return self._dummy_hash
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def authenticate(self, username: str, password: str, now: Optional[float] = None) -> AuthResult:
+        """Unknown users and wrong passwords give the same answer after the same work, so
+        the login form does not tell which usernames exist. Only existing users are
+        counted and locked."""
+        now = time.time() if now is None else now
+        dummy = self._dummy()  # computed before the lookup, so the first call costs the same either way
+        password = password if isinstance(password, str) else ""
+        row = self._row(username) if isinstance(username, str) and USERNAME_PATTERN.fullmatch(username) else None
+        if row is None:
+            self._verify(dummy, password)
+            return _INVALID
+        password_ok = self._verify(row["password_hash"], password)
+        if row["locked_until"] is not None and row["locked_until"] > now:
+            return _locked_result(row["locked_until"], now)
+        if not password_ok:
+            return self._record_failure(username, now)
+        new_hash = self.hasher.hash(password) if self.hasher.check_needs_rehash(row["password_hash"]) else None
+        with closing(self._connect()) as connection, connection:
+            # Guarded update: if another process locked the account or changed the password
+            # while we were verifying, this login does not count.
+            cursor = connection.execute(
+                "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login = ?,"
+                " password_hash = COALESCE(?, password_hash)"
+                " WHERE username = ? AND password_hash = ? AND (locked_until IS NULL OR locked_until <= ?)",
+                (now, new_hash, username, row["password_hash"], now),
+            )
+        if cursor.rowcount != 1:
+            current = self._row(username)
+            if current is not None and current["locked_until"] is not None and current["locked_until"] > now:
+                return _locked_result(current["locked_until"], now)
+            return _INVALID
+        return AuthResult(True, User(username, row["role"], None, now), "ok", "登录成功")
+
+    def _record_failure(self, username: str, now: float) -> AuthResult:
+        """Count one wrong password atomically (BEGIN IMMEDIATE), locking at max_failures."""
+        with closing(self._connect()) as connection:
+            connection.isolation_level = None
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                row = connection.execute("SELECT failed_attempts, locked_until FROM users WHERE username = ?",
+                                         (username,)).fetchone()
+                if row is None:
+                    connection.execute("COMMIT")
+                    return _INVALID
+                if row["locked_until"] is not None and row["locked_until"] > now:
+                    connection.execute("COMMIT")
+                    return _locked_result(row["locked_until"], now)
+                failures = (row["failed_attempts"] or 0) + 1
+                if failures >= self.max_failures:
+                    locked_until = now + self.lockout_seconds
+                    connection.execute("UPDATE users SET failed_attempts = 0, locked_until = ? WHERE username = ?",
+                                       (locked_until, username))
+                    connection.execute("COMMIT")
+                    return _locked_result(locked_until, now)
+                connection.execute("UPDATE users SET failed_attempts = ?, locked_until = NULL WHERE username = ?",
+                                   (failures, username))
+                connection.execute("COMMIT")
+                return _INVALID
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise

@@ -1,0 +1,391 @@
+"""The staff pages under /admin: plain HTML forms rendered on the server, in Chinese, for
+people who have never seen YAML. Each handler is short: read the form, call the editor
+(kb.editing) or a store, render or redirect."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from kb import search
+from kb.editing import ConflictError, EditError, KnowledgeEditor
+from kb.loader import load_knowledge
+from kb.tabular import export_rows, parse_upload, to_csv, to_xlsx
+from publishing.jobs import JobBusy
+from web.admin import guard
+from web.admin.sessions import COOKIE_NAME, cookie_options
+from web.admin.stats import bar_chart_svg, compute_stats, labelled
+
+HERE = Path(__file__).resolve().parent
+LOGIN_COOKIE = "zone_admin_login"
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+bp = Blueprint("admin", url_prefix="/admin")
+bp.static("/static", str(HERE / "static"), name="static")
+bp.middleware("request")(guard.check)
+
+_templates: Optional[Environment] = None
+
+
+def templates() -> Environment:
+    global _templates
+    if _templates is None:
+        _templates = Environment(loader=FileSystemLoader(str(HERE / "templates")),
+                                 autoescape=select_autoescape(["html"]))
+        _templates.filters["datetime"] = lambda ts: dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else ""
+        _templates.filters["percent"] = lambda v: "—" if v is None else f"{v:.1%}"
+    return _templates
+
+
+def ctx(request: Request):
+    return request.app.ctx.admin
+
+
+def render(request: Request, name: str, status: int = 200, **values: Any) -> response.HTTPResponse:
+    who = getattr(request.ctx, "principal", None)
+    admin = ctx(request)
+    page = templates().get_template(name).render(
+        user=who, csrf=who.csrf_token if who else "", inbox_open=admin.inbox.open_count() if who else 0,
+        flash=request.args.get("msg", ""), **values)
+    return response.html(page, status=status)
+
+
+def back(path: str, message: str = "") -> response.HTTPResponse:
+    return response.redirect(f"{path}{'&' if '?' in path else '?'}msg={quote(message)}" if message else path)
+
+
+def form_values(request: Request, keys: List[str]) -> Dict[str, Any]:
+    form = request.form or {}
+    return {key: form.get(key, "") for key in keys}
+
+
+# --- log in and out -----------------------------------------------------------------------
+@bp.get("/login")
+async def login_form(request: Request):
+    token = secrets.token_urlsafe(24)
+    page = render(request, "login.html", login_token=token, error="")
+    page.cookies[LOGIN_COOKIE] = token
+    page.cookies[LOGIN_COOKIE].update(cookie_options(ctx(request).settings.cookie_secure))
+    return page
+
+
+@bp.post("/login")
+async def login(request: Request):
+    admin = ctx(request)
+    form = request.form or {}
+    token = request.cookies.get(LOGIN_COOKIE, "")
+    if not token or not secrets.compare_digest(token, form.get("login_token", "")):
+        return render(request, "login.html", status=403, login_token=token,
+                      error="登录页面已过期，请刷新后重新输入")
+    result = admin.users.authenticate(form.get("username", "").strip(), form.get("password", ""))
+    if not result.ok:
+        return render(request, "login.html", status=401 if result.reason == "invalid" else 429,
+                      login_token=token, error=result.message, username=form.get("username", ""))
+    session = admin.sessions.create(result.user.username, result.user.role)
+    page = response.redirect("/admin/")
+    page.cookies[COOKIE_NAME] = session.session_id
+    page.cookies[COOKIE_NAME].update(cookie_options(admin.settings.cookie_secure))
+    del page.cookies[LOGIN_COOKIE]
+    return page
+
+
+@bp.post("/logout")
+async def logout(request: Request):
+    who = request.ctx.principal
+    if who.session_id:
+        ctx(request).sessions.delete(who.session_id)
+    page = response.redirect("/admin/login")
+    del page.cookies[COOKIE_NAME]
+    return page
+
+
+# --- dashboard --------------------------------------------------------------------------------
+@bp.get("/")
+async def dashboard(request: Request):
+    admin = ctx(request)
+    admin.inbox.import_feedback(admin.feedback_db)
+    stats = compute_stats(admin.settings.tracker_db_url, admin.inbox, admin.feedback_db)
+    labels = [day.strftime("%m-%d") for day in stats.days]
+    conversations = bar_chart_svg("每日会话数（按渠道）", labels, labelled(stats.conversations))
+    messages = bar_chart_svg("每日提问数（按渠道）", labels, labelled(stats.messages))
+    return render(request, "dashboard.html", stats=stats, chart_conversations=conversations,
+                  chart_messages=messages, review_due=admin.review_due(),
+                  review_days=admin.settings.review_after_days, unpublished=admin.unpublished_changes(),
+                  last_job=(admin.jobs.recent(1) or [None])[0])
+
+
+# --- FAQ -------------------------------------------------------------------------------------
+FAQ_FORM_KEYS = ["id", "category", "question", "phrasings", "answer", "document", "section", "period",
+                 "reviewed_at", "disabled"]
+
+
+@bp.get("/faq")
+async def faq_list(request: Request):
+    editor: KnowledgeEditor = ctx(request).editor
+    query = request.args.get("q", "").strip()
+    category = request.args.get("category", "")
+    status = request.args.get("status", "")
+    entries = editor.faqs()
+    if category:
+        entries = [e for e in entries if e.category == category]
+    if status == "disabled":
+        entries = [e for e in entries if e.fields["disabled"]]
+    elif status == "active":
+        entries = [e for e in entries if not e.fields["disabled"]]
+    if query:
+        entries = [e for e in entries if query in e.id or query in e.fields["question"] or query in e.fields["answer"]
+                   or any(query in p for p in e.fields["phrasings"])]
+    return render(request, "faq_list.html", entries=entries, categories=editor.categories(), q=query,
+                  category=category, status=status)
+
+
+def _faq_page(request: Request, values: Dict[str, Any], version: Optional[str], errors: List[str] = (),
+              status: int = 200, inbox: str = ""):
+    editor: KnowledgeEditor = ctx(request).editor
+    history = ctx(request).audit.recent(20, "faq", values.get("id")) if version else []
+    return render(request, "faq_form.html", status=status, values=values, version=version or "",
+                  errors=list(errors), categories=editor.categories(), sections=editor.sections(),
+                  history=history, inbox=inbox)
+
+
+@bp.get("/faq/new")
+async def faq_new(request: Request):
+    question = request.args.get("question", "")
+    values = {"question": question, "phrasings": [], "answer": "", "category": request.args.get("category", ""),
+              "document": "profile_2021", "section": "", "period": "", "reviewed_at": dt.date.today().isoformat(),
+              "disabled": False, "id": ""}
+    return _faq_page(request, values, None, inbox=request.args.get("inbox", ""))
+
+
+@bp.get("/faq/<entry_id>")
+async def faq_edit(request: Request, entry_id: str):
+    try:
+        entry = ctx(request).editor.faq(entry_id)
+    except EditError as error:
+        return guard.denied(request, 404, error.problems[0])
+    return _faq_page(request, entry.fields, entry.version)
+
+
+@bp.post("/faq/new")
+async def faq_create(request: Request):
+    return await faq_save(request, "")
+
+
+@bp.post("/faq/<entry_id>")
+async def faq_update(request: Request, entry_id: str):
+    return await faq_save(request, entry_id)
+
+
+async def faq_save(request: Request, entry_id: str):
+    admin = ctx(request)
+    values = form_values(request, FAQ_FORM_KEYS)
+    values["id"] = entry_id or values["id"].strip()
+    values["disabled"] = bool(values.get("disabled"))
+    version = (request.form or {}).get("version") or None
+    inbox = (request.form or {}).get("inbox", "")
+    try:
+        result = admin.editor.save_faq(values, version if entry_id else None, request.ctx.principal.username)
+    except ConflictError as error:
+        return _faq_page(request, dict(values, phrasings=values["phrasings"].splitlines()), version, error.problems, 409)
+    except EditError as error:
+        return _faq_page(request, dict(values, phrasings=values["phrasings"].splitlines()), version, error.problems,
+                         422, inbox=inbox)
+    if inbox:
+        admin.inbox.resolve(inbox, request.ctx.principal.username, f"new_faq:{result.entry.id}")
+    message = "已保存，答案已生效" + ("；新增或修改的问法需要“发布”后机器人才能识别" if any("问法" in c or "标准问题" in c or c == "新增问答" for c in result.changes) else "")
+    return back(f"/admin/faq/{result.entry.id}", message if result.changes else "没有改动")
+
+
+# --- figures ----------------------------------------------------------------------------------
+FIGURE_FORM_KEYS = ["name", "aliases", "kind", "value", "unit", "growth_pct", "prefix", "note", "period",
+                    "document", "section", "reviewed_at"]
+
+
+@bp.get("/figures")
+async def figure_list(request: Request):
+    return render(request, "figure_list.html", entries=ctx(request).editor.figures())
+
+
+@bp.get("/figures/<entry_id>")
+async def figure_edit(request: Request, entry_id: str):
+    editor = ctx(request).editor
+    try:
+        entry = editor.figure(entry_id)
+    except EditError as error:
+        return guard.denied(request, 404, error.problems[0])
+    return render(request, "figure_form.html", values=entry.fields, version=entry.version, errors=[],
+                  sections=editor.sections(), history=ctx(request).audit.recent(20, "figure", entry_id))
+
+
+@bp.post("/figures/<entry_id>")
+async def figure_save(request: Request, entry_id: str):
+    editor = ctx(request).editor
+    values = dict(form_values(request, FIGURE_FORM_KEYS), id=entry_id)
+    version = (request.form or {}).get("version") or None
+    try:
+        result = editor.save_figure(values, version, request.ctx.principal.username)
+    except EditError as error:
+        values["aliases"] = str(values["aliases"]).splitlines()
+        return render(request, "figure_form.html", status=409 if isinstance(error, ConflictError) else 422,
+                      values=values, version=version, errors=error.problems, sections=editor.sections(),
+                      history=ctx(request).audit.recent(20, "figure", entry_id))
+    return back(f"/admin/figures/{entry_id}", "已保存，机器人回答中的数据已更新" if result.changes else "没有改动")
+
+
+# --- history and rollback -------------------------------------------------------------------------
+@bp.get("/history")
+async def history(request: Request):
+    return render(request, "history.html", records=ctx(request).audit.recent(200))
+
+
+@bp.post("/history/<record_id:int>/restore")
+async def restore(request: Request, record_id: int):
+    try:
+        ctx(request).editor.restore(record_id, request.ctx.principal.username)
+    except EditError as error:
+        return back("/admin/history", "无法恢复：" + "；".join(error.problems))
+    return back("/admin/history", f"已恢复到第 {record_id} 条修改之前的版本")
+
+
+# --- unanswered questions ------------------------------------------------------------------------
+@bp.get("/inbox")
+async def inbox(request: Request):
+    admin = ctx(request)
+    admin.inbox.import_feedback(admin.feedback_db)
+    groups = admin.inbox.groups()
+    knowledge = load_knowledge(admin.settings.knowledge_dir).knowledge
+    suggestions = {}
+    for group in groups:
+        for question in group.questions:
+            hits = [hit for hit in search.rank(knowledge, question.example_text, limit=3) if hit.kind == "faq"]
+            suggestions[question.normalised] = hits[0].id if hits else ""  # preselected in the drop-down
+    faqs = sorted(((e.id, e.fields["question"]) for e in admin.editor.faqs() if not e.fields["disabled"]),
+                  key=lambda item: item[1])
+    return render(request, "inbox.html", groups=groups, suggestions=suggestions, faqs=faqs)
+
+
+@bp.post("/inbox/resolve")
+async def inbox_resolve(request: Request):
+    admin = ctx(request)
+    form = request.form or {}
+    normalised, action, user = form.get("normalised", ""), form.get("action", ""), request.ctx.principal.username
+    if action == "dismiss":
+        count = admin.inbox.resolve(normalised, user, "dismissed")
+        return back("/admin/inbox", f"已忽略 {count} 条")
+    if action == "phrasing":
+        faq_id, text = form.get("faq_id", ""), form.get("text", "").strip()
+        try:
+            admin.editor.add_phrasing(faq_id, text, user)
+        except EditError as error:
+            return back("/admin/inbox", "未能添加：" + "；".join(error.problems))
+        admin.inbox.resolve(normalised, user, f"phrasing:{faq_id}")
+        return back("/admin/inbox", f"已把“{text}”加为 {faq_id} 的问法；发布后生效")
+    if action == "new_faq":
+        return response.redirect(f"/admin/faq/new?question={quote(form.get('text', ''))}&inbox={quote(normalised)}")
+    return back("/admin/inbox", "未知操作")
+
+
+# --- publishing --------------------------------------------------------------------------------------
+@bp.get("/publish")
+async def publish_page(request: Request):
+    admin = ctx(request)
+    history = admin.models.history()
+    return render(request, "publish.html", jobs=admin.jobs.recent(20), running=admin.jobs.running(),
+                  unpublished=admin.unpublished_changes(), live=admin.models.fingerprint(),
+                  serving=admin.pulls.fingerprints(), history=history)
+
+
+@bp.get("/publish/<job_id>")
+async def publish_job(request: Request, job_id: str):
+    job = ctx(request).jobs.get(job_id)
+    if job is None:
+        return guard.denied(request, 404, "找不到这次发布")
+    return render(request, "publish_job.html", job=job)
+
+
+@bp.post("/publish")
+async def publish_start(request: Request):
+    refused = guard.require(request, "publish")
+    if refused:
+        return refused
+    admin = ctx(request)
+    try:
+        job = admin.jobs.start(request.ctx.principal.username)
+    except JobBusy as busy:
+        return back(f"/admin/publish/{busy.job.id}", "已有一次发布正在进行，请等它结束")
+    admin.start_publish(job.id)
+    return response.redirect(f"/admin/publish/{job.id}")
+
+
+@bp.post("/models/rollback")
+async def model_rollback(request: Request):
+    refused = guard.require(request, "publish")
+    if refused:
+        return refused
+    admin = ctx(request)
+    if admin.jobs.running():
+        return back("/admin/publish", "发布进行中，请等它结束再回滚")
+    fingerprint = admin.models.rollback()
+    if fingerprint is None:
+        return back("/admin/publish", "没有更早的模型可以回滚")
+    admin.audit.record(request.ctx.principal.username, "model_rollback", "model", fingerprint[:12], "models",
+                       [f"模型回滚到 {fingerprint[:12]}"], None, None)
+    return back("/admin/publish", f"已回滚到上一个模型（{fingerprint[:12]}），Rasa 会在几秒内加载它")
+
+
+# --- import and export ---------------------------------------------------------------------------
+@bp.get("/transfer")
+async def transfer(request: Request):
+    return render(request, "transfer.html", problems=[], summary=None)
+
+
+EXPORTS = {
+    "csv": (to_csv, "text/csv; charset=utf-8"),
+    "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+@bp.get("/export.csv")
+async def export_csv(request: Request):
+    return export_faq(request, "csv")
+
+
+@bp.get("/export.xlsx")
+async def export_xlsx(request: Request):
+    return export_faq(request, "xlsx")
+
+
+def export_faq(request: Request, extension: str) -> response.HTTPResponse:
+    write, content_type = EXPORTS[extension]
+    rows = export_rows(load_knowledge(ctx(request).settings.knowledge_dir).knowledge)
+    return response.raw(write(rows), content_type=content_type,
+                        headers={"Content-Disposition": f'attachment; filename="faq-{dt.date.today()}.{extension}"'})
+
+
+@bp.post("/import")
+async def import_faq(request: Request):
+    upload = (request.files or {}).get("file")
+    if upload is None or not upload.body:
+        return render(request, "transfer.html", status=422, problems=["请选择要导入的 .csv 或 .xlsx 文件"], summary=None)
+    if len(upload.body) > MAX_UPLOAD_BYTES:
+        return render(request, "transfer.html", status=413, problems=["文件太大（上限 2 MB）"], summary=None)
+    parsed = parse_upload(upload.name or "", upload.body)
+    if parsed.problems:
+        return render(request, "transfer.html", status=422, problems=parsed.problems, summary=None)
+    try:
+        summary = ctx(request).editor.apply_many([row_values(row) for row in parsed.rows], request.ctx.principal.username)
+    except EditError as error:
+        return render(request, "transfer.html", status=422, problems=error.problems, summary=None)
+    return render(request, "transfer.html", problems=[], summary=summary)
+
+
+def row_values(row: Any) -> Dict[str, Any]:
+    return {"id": row.id, "category": row.category, "question": row.question, "phrasings": list(row.phrasings),
+            "answer": row.answer, "document": row.document, "section": row.section, "period": row.period,
+            "reviewed_at": row.reviewed_at, "disabled": row.disabled, "line": row.line}

@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 
 from actions.base import build_reply, localise
 from actions.turn import Turn, read_turn
+from actions.unanswered import note_search_reply
 from kb import answers
 from kb.answers import Reply
 from kb.model import KnowledgeBase
@@ -32,7 +33,11 @@ def selected_confidence(tracker: Tracker) -> float:
 
 def _faq_responder(faq_id: Optional[str]):
     def respond(knowledge: KnowledgeBase, turn: Turn, tracker: Tracker) -> Reply:
-        return answers.answer_faq(knowledge, faq_id, selected_confidence(tracker), turn.text)
+        confidence = selected_confidence(tracker)
+        reply = answers.answer_faq(knowledge, faq_id, confidence, turn.text)
+        if confidence < answers.FAQ_MIN_CONFIDENCE:  # unsure: staff should see the question
+            note_search_reply(knowledge, turn, tracker, reply)
+        return reply
 
     return respond
 

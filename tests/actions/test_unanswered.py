@@ -88,3 +88,12 @@ def test_store_is_made_once_per_process(inbox):
     first = unanswered._store()
     unanswered.record_unanswered("电价多少", "fallback", "socketio", "s2")
     assert unanswered._store() is first and inbox.open_count() == 2
+
+
+def test_faq_picked_with_low_confidence_is_recorded_and_confident_one_is_not(inbox):
+    from tests.actions.test_nlg import generate
+
+    generate("离机场多远", "airport", confidence=0.95)
+    assert inbox.questions() == []
+    generate("海外仓", "schools", confidence=0.1)
+    assert open_questions(inbox)["海外仓"].reasons == {"low_confidence"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from web.admin.users import UserStore
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = PROJECT_ROOT / "results" / "screenshots"
 PASSWORD = "publisher-password-1"
 NEW_QUESTION = "园区里有没有篮球场？"
 NEW_PHRASINGS = ["园区有篮球场吗", "能打篮球吗", "有没有篮球馆", "篮球场在哪里", "园区篮球场",
@@ -121,6 +123,8 @@ def test_add_an_faq_publish_and_the_assistant_answers_it(stack, page) -> None:
     page.wait_for_selector("[data-testid=flash]")
     assert "发布" in page.get_by_test_id("flash").inner_text()  # tells staff a publish is needed
 
+    # A conversation in progress while the model switches keeps its context.
+    assert "888.8" in answer_text(servers, "mid-conversation", "工业总产值是多少")
     page.goto(servers.web_url + "/admin/publish")
     assert page.get_by_test_id("unpublished").is_visible()
     page.get_by_test_id("publish-start").click()
@@ -134,10 +138,13 @@ def test_add_an_faq_publish_and_the_assistant_answers_it(stack, page) -> None:
             break
         time.sleep(2)
     assert status == "succeeded", page.get_by_test_id("job-message").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "admin-publish-done.png"), full_page=True)
     assert len(seen_progress) >= 3  # progress moved while it trained
     registry = ModelRegistry(workspace / "models" / "assistant.tar.gz", workspace / "models" / "history")
     assert registry.fingerprint() != live_before
     assert rasa_model_id(servers) != servers.initial_model_id  # Rasa switched without a restart
+    assert "12.3%" in answer_text(servers, "mid-conversation", "增长了多少")  # still about 工业总产值
     wait_for_answer(servers, "园区里能打篮球吗", "篮球场", 60)
 
 
@@ -151,7 +158,10 @@ def test_a_publish_that_fails_the_gate_leaves_the_live_model_untouched(stack) ->
                                work_dir=root / "publish", heldout=PROJECT_ROOT / "tests" / "nlu" / "heldout.yml",
                                min_heldout_accuracy=1.0, switch_timeout=5)
     job = jobs.start("gate-test")
-    asyncio.run(Publisher(settings, jobs, registry, lambda fingerprint: False).run(job.id))
+    publisher = Publisher(settings, jobs, registry, lambda fingerprint: False)
+    # Playwright's sync API owns this thread's event loop; the publish gets its own.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, publisher.run(job.id)).result()
     result = jobs.get(job.id)
     assert result.status == REFUSED, result.message
     assert result.failures and all({"text", "expected", "predicted"} <= set(f) for f in result.failures)
@@ -174,3 +184,10 @@ def test_one_click_rolls_back_to_the_previous_model(stack, page) -> None:
             return
         time.sleep(2)
     raise AssertionError("the previous model did not come back within 90 s")
+
+
+def test_dashboard_screenshot(stack, page) -> None:
+    servers = stack[0]
+    page.goto(servers.web_url + "/admin/")
+    assert page.get_by_test_id("stat-messages").inner_text() != "0"  # the tests above talked to it
+    page.screenshot(path=str(SCREENSHOTS / "admin-dashboard.png"), full_page=True)

@@ -130,19 +130,19 @@ async def faq_list(request: Request):
     editor: KnowledgeEditor = ctx(request).editor
     query = request.args.get("q", "").strip()
     category = request.args.get("category", "")
-    status = request.args.get("status", "")
+    state = request.args.get("status", "")
     entries = editor.faqs()
     if category:
         entries = [e for e in entries if e.category == category]
-    if status == "disabled":
+    if state == "disabled":
         entries = [e for e in entries if e.fields["disabled"]]
-    elif status == "active":
+    elif state == "active":
         entries = [e for e in entries if not e.fields["disabled"]]
     if query:
         entries = [e for e in entries if query in e.id or query in e.fields["question"] or query in e.fields["answer"]
                    or any(query in p for p in e.fields["phrasings"])]
     return render(request, "faq_list.html", entries=entries, categories=editor.categories(), q=query,
-                  category=category, status=status)
+                  category=category, state=state)
 
 
 def _faq_page(request: Request, values: Dict[str, Any], version: Optional[str], errors: List[str] = (),
@@ -207,9 +207,16 @@ FIGURE_FORM_KEYS = ["name", "aliases", "kind", "value", "unit", "growth_pct", "p
                     "document", "section", "reviewed_at"]
 
 
+FIGURE_KINDS = {"indicator": "经济指标", "fact": "其他数据"}
+
+
 @bp.get("/figures")
 async def figure_list(request: Request):
-    return render(request, "figure_list.html", entries=ctx(request).editor.figures())
+    query, kind = request.args.get("q", "").strip(), request.args.get("kind", "")
+    entries = [e for e in ctx(request).editor.figures()
+               if (not kind or e.fields["kind"] == kind)
+               and (not query or query in e.id or query in e.fields["name"] or any(query in a for a in e.fields["aliases"]))]
+    return render(request, "figure_list.html", entries=entries, q=query, kind=kind, kinds=FIGURE_KINDS)
 
 
 @bp.get("/figures/<entry_id>")

@@ -226,3 +226,11 @@ def test_model_server_speaks_rasas_etag_protocol(admin_server) -> None:
 
 def test_publish_status_of_an_unknown_job_is_404(admin_server) -> None:
     assert admin_server.api("GET", "/admin/api/publish/nope").status_code == 404
+
+
+def test_faq_and_figures_can_be_searched_and_filtered(admin_server) -> None:
+    session = admin_server.login("editor1")
+    faq = session.get(admin_server.url + "/admin/faq", params={"category": "location_transport", "q": "机场"}).text
+    assert "/admin/faq/airport" in faq and "/admin/faq/schools" not in faq
+    figures = session.get(admin_server.url + "/admin/figures", params={"kind": "indicator"}).text
+    assert "/admin/figures/industrial_output" in figures and "/admin/figures/airport_drive_time" not in figures

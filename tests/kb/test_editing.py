@@ -158,3 +158,12 @@ def test_the_live_store_sees_a_save_at_once(editor: KnowledgeEditor) -> None:
     entry = editor.faq("approval_reform")
     editor.save_faq(dict(entry.fields, answer="新答案。"), entry.version, "alice")
     assert store.get().faqs["approval_reform"].answer == "新答案。"
+
+
+def test_moving_an_entry_to_another_category_moves_it_between_files(editor: KnowledgeEditor) -> None:
+    entry = editor.faq("airport")
+    editor.save_faq(dict(entry.fields, category="living"), entry.version, "alice")
+    moved = load_knowledge(editor.root).knowledge.faqs["airport"]
+    assert moved.category == "living"
+    assert "id: airport" not in (editor.root / "faq" / "location_transport.yml").read_text(encoding="utf-8")
+    assert {r.path for r in editor.audit.recent(5)} == {"faq/location_transport.yml", "faq/living.yml"}

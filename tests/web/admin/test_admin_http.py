@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 import openpyxl
 import pytest
@@ -234,3 +235,23 @@ def test_faq_and_figures_can_be_searched_and_filtered(admin_server) -> None:
     assert "/admin/faq/airport" in faq and "/admin/faq/schools" not in faq
     figures = session.get(admin_server.url + "/admin/figures", params={"kind": "indicator"}).text
     assert "/admin/figures/industrial_output" in figures and "/admin/figures/airport_drive_time" not in figures
+
+
+def test_api_publish_starts_a_job_and_a_broken_knowledge_base_fails_it_safely(admin_server) -> None:
+    figures = admin_server.workspace / "knowledge" / "figures.yml"
+    model = admin_server.workspace / "models" / "assistant.tar.gz"
+    original, live_model = figures.read_text(encoding="utf-8"), model.read_bytes()
+    figures.write_text(original.replace("value: 821.7", "value: 八百"), encoding="utf-8")
+    try:
+        started = admin_server.api("POST", "/admin/api/publish")
+        assert started.status_code == 202 and started.headers["Location"].endswith(started.json()["job_id"])
+        for _ in range(100):
+            job = admin_server.api("GET", f"/admin/api/publish/{started.json()['job_id']}").json()
+            if job["status"] != "running":
+                break
+            time.sleep(0.2)
+    finally:
+        figures.write_text(original, encoding="utf-8")
+    assert job["status"] == "failed" and "知识库有错误" in job["message"]
+    assert any("数值" in failure["text"] for failure in job["failures"])
+    assert model.read_bytes() == live_model

@@ -52,6 +52,13 @@ export ADMIN_DB ?= .state/admin.db
 export INBOX_DB ?= .state/inbox.db
 export ADMIN_API_TOKEN ?=
 export ADMIN_COOKIE_SECURE ?=
+# Investment leads and handoffs (SQLite unless LEADS_DB_URL), staff webhook, office hours.
+export LEADS_DB ?= .state/leads.db
+export LEADS_DB_URL ?=
+export LEAD_WEBHOOK_URL ?=
+export ADMIN_PUBLIC_URL ?= http://$(WEB_HOST):$(WEB_PORT)
+export OFFICE_HOURS ?=
+export OFFICE_CLOSED_DATES ?=
 # The Rasa server pulls the live model from the web app (endpoints.yml `models:`).
 export MODEL_SERVER_URL ?= http://$(WEB_HOST):$(WEB_PORT)/models/assistant.tar.gz
 export MODEL_SERVER_TOKEN ?=

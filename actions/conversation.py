@@ -26,13 +26,6 @@ class ActionShowMenu(ZoneAction):
         return answers.menu(knowledge)
 
 
-class ActionOfferStaff(ZoneAction):
-    action_name = "action_offer_staff"
-
-    def respond(self, knowledge: KnowledgeBase, turn: Turn, tracker: Tracker) -> Reply:
-        return answers.staff_contact(knowledge)
-
-
 class _FixedMessage(ZoneAction):
     """Replies with one sentence from knowledge/messages.yml; states no zone facts."""
 

@@ -13,11 +13,13 @@ from rasa_sdk import Tracker
 from actions.base import build_reply, localise
 from actions.turn import Turn, read_turn
 from actions.unanswered import note_search_reply
-from kb import answers
+from kb import answers, store
 from kb.answers import Reply
 from kb.model import KnowledgeBase
 
 RETRIEVAL_PREFIX = "utter_faq/"
+# The investment-intention form's questions: utter_ask_lead_<x> -> messages.yml lead_ask_<x>.
+FORM_QUESTION_PREFIX = "utter_ask_lead_"
 
 
 class BadNlgRequest(ValueError):
@@ -56,7 +58,14 @@ def generate(payload: Any) -> Dict[str, Any]:
     response_name, tracker = _parse(payload)
     faq_id = response_name[len(RETRIEVAL_PREFIX):] if response_name.startswith(RETRIEVAL_PREFIX) else None
     turn = read_turn(tracker)
-    if faq_id is None:
+    if response_name.startswith(FORM_QUESTION_PREFIX):
+        key = "lead_ask_" + response_name[len(FORM_QUESTION_PREFIX):]
+        reply = build_reply(turn, tracker, lambda kb, t, tr: answers.message(kb, key), response_name)
+        # build_reply answers an empty turn with "you typed nothing"; a form question
+        # is asked whatever the last message was.
+        if turn.empty or not turn.has_chinese:
+            reply = Reply([store.current().message(key)])
+    elif faq_id is None:
         # Only utter_faq/* comes here; any other response name (e.g. Rasa's own
         # utter_default) gets the honest "I don't know" with the staff offer.
         reply = build_reply(turn, tracker, lambda kb, t, tr: answers.dont_know(kb), response_name)

@@ -37,6 +37,18 @@ def create_app() -> Sanic:
         except nlg.BadNlgRequest as error:
             return response.json({"error": str(error)}, status=400)
 
+    @app.listener("after_server_start")
+    async def start_notification_retries(app_: Sanic, loop) -> None:
+        from leads.runtime import retry_forever  # staff webhook retries (leads, handoffs)
+
+        app_.ctx.notify_retries = loop.create_task(retry_forever())
+
+    @app.listener("before_server_stop")
+    async def stop_notification_retries(app_: Sanic, _loop) -> None:
+        task = getattr(app_.ctx, "notify_retries", None)
+        if task:
+            task.cancel()
+
     return app
 
 

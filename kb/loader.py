@@ -22,6 +22,12 @@ REQUIRED_MESSAGES = (
     "dont_know", "empty_message", "not_chinese", "too_long", "figure_unknown",
     "growth_missing", "staff_offer", "staff_contact", "staff_contact_missing", "error",
     "source_line",
+    # the investment-intention form (actions/leads.py)
+    "lead_ask_consent", "lead_ask_company", "lead_ask_industry", "lead_ask_amount", "lead_ask_land",
+    "lead_ask_name", "lead_ask_contact", "lead_consent_unclear", "lead_bad_amount", "lead_bad_contact",
+    "lead_too_long", "lead_resume", "lead_saved", "lead_duplicate", "lead_not_saved_no_consent",
+    "lead_save_failed", "lead_cancelled", "lead_correct_which", "lead_correct_ok",
+    "handoff_open", "handoff_closed",
 )
 FIGURE_KEYS = {
     "id", "name", "aliases", "kind", "value", "unit", "growth_pct", "prefix", "note",

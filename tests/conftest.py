@@ -19,6 +19,9 @@ def scratch_inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Questions the actions record as unanswered go to a scratch inbox, never .state/."""
     path = tmp_path / "inbox.db"
     monkeypatch.setenv("INBOX_DB", str(path))
+    monkeypatch.setenv("LEADS_DB", str(tmp_path / "leads.db"))  # and leads, handoffs
+    monkeypatch.delenv("LEADS_DB_URL", raising=False)
+    monkeypatch.setenv("LEAD_WEBHOOK_URL", "")
     return path
 
 

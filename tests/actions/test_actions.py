@@ -7,7 +7,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import (
-    ActionBotChallenge, ActionChitchat, ActionGoodbye, ActionGreet, ActionOfferStaff,
+    ActionBotChallenge, ActionChitchat, ActionGoodbye, ActionGreet,
     ActionOutOfScope, ActionShowMenu, ActionThank,
 )
 from actions.figures import ActionLookupFigure, ActionLookupGrowth
@@ -138,9 +138,18 @@ def test_search_without_answer_offers_staff():
     assert messages[-1]["buttons"][0]["payload"] == "我想联系招商人员"
 
 
-def test_offer_staff_is_honest_without_contact_details():
+def test_asking_for_a_person_is_recorded_and_answered_by_office_hours(monkeypatch):
+    from actions.handoff import ActionOfferStaff
+    from leads.runtime import lead_store
+
+    monkeypatch.setenv("OFFICE_HOURS", "mon-sun 00:00-23:59")
     messages, _ = run(ActionOfferStaff(), make_tracker("转人工", "request_human"))
-    assert "还没有录入" in texts(messages)
+    assert "已为您通知" in texts(messages) and messages[-1]["buttons"][0]["payload"] == "/leave_intention"
+    monkeypatch.setenv("OFFICE_HOURS", "sun-sun 00:00-00:01")
+    messages, _ = run(ActionOfferStaff(), make_tracker("找招商人员", "request_human"))
+    assert "非工作时间" in texts(messages)
+    handoffs = lead_store().list_handoffs()
+    assert len(handoffs) == 2 and handoffs[0].transcript
 
 
 def test_broken_knowledge_gives_error_reply_not_silence(monkeypatch, tmp_path):

@@ -132,3 +132,24 @@ async def publish_status(request: Request, job_id: str):
     if job is None:
         return error(404, "找不到这次发布 (no such job)")
     return response.json(job.to_json(), ensure_ascii=False)
+
+
+@api.get("/leads")
+async def list_leads(request: Request):
+    """Investment leads for the IT team's scripts (full details: handle under PIPL)."""
+    status = request.args.get("status")
+    try:
+        leads = request.app.ctx.admin.leads.list_leads(status)
+    except ValueError as bad:
+        return error(400, str(bad))
+    return response.json({"leads": [lead_json(lead) for lead in leads], "count": len(leads)}, ensure_ascii=False)
+
+
+def lead_json(lead: Any) -> Dict[str, Any]:
+    return {
+        "id": lead.id, "created_at": lead.created_at, "channel": lead.channel,
+        "conversation_id": lead.conversation_id, "company": lead.company, "industry": lead.industry,
+        "amount": {"yuan": lead.amount_yuan, "currency": lead.amount_currency, "text": lead.amount_text},
+        "land_need": lead.land_need, "contact_name": lead.contact_name, "phone": lead.phone,
+        "email": lead.email, "status": lead.status,
+    }

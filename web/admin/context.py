@@ -12,6 +12,7 @@ from kb.audit import AuditLog
 from kb.editing import Entry, KnowledgeEditor
 from kb.loader import load_knowledge
 from kb.training_data import generated_files
+from leads.store import LeadStore, leads_db_url
 from publishing.jobs import JobStore
 from publishing.models import ModelRegistry
 from publishing.pipeline import PublishSettings, Publisher
@@ -55,6 +56,7 @@ class AdminContext:
     models: ModelRegistry
     pulls: PullTracker
     publisher: Publisher
+    leads: LeadStore
     tasks: Set[asyncio.Task] = field(default_factory=set)
 
     @classmethod
@@ -73,6 +75,7 @@ class AdminContext:
             editor=KnowledgeEditor(settings.knowledge_dir, audit, settings.project_dir / "data" / "nlu"),
             inbox=InboxStore(settings.inbox_db), jobs=jobs, models=models, pulls=pulls,
             publisher=Publisher(publish_settings, jobs, models, pulls.running),
+            leads=LeadStore(leads_db_url()),
         )
 
     def start_publish(self, job_id: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 from urllib.parse import quote
@@ -17,6 +18,7 @@ from kb import search
 from kb.editing import ConflictError, EditError, KnowledgeEditor
 from kb.loader import load_knowledge
 from kb.tabular import export_rows, parse_upload, to_csv, to_xlsx
+from leads.store import leads_csv
 from publishing.jobs import JobBusy
 from web.admin import guard
 from web.admin.sessions import COOKIE_NAME, cookie_options
@@ -111,6 +113,7 @@ async def dashboard(request: Request):
     admin = ctx(request)
     admin.inbox.import_feedback(admin.feedback_db)
     stats = compute_stats(admin.settings.tracker_db_url, admin.inbox, admin.feedback_db)
+    stats.leads = admin.leads.count_leads(since=time.time() - len(stats.days) * 86400)
     labels = [day.strftime("%m-%d") for day in stats.days]
     conversations = bar_chart_svg("每日会话数（按渠道）", labels, labelled(stats.conversations))
     messages = bar_chart_svg("每日提问数（按渠道）", labels, labelled(stats.messages))
@@ -344,6 +347,55 @@ async def model_rollback(request: Request):
     admin.audit.record(request.ctx.principal.username, "model_rollback", "model", fingerprint[:12], "models",
                        [f"模型回滚到 {fingerprint[:12]}"], None, None)
     return back("/admin/publish", f"已回滚到上一个模型（{fingerprint[:12]}），Rasa 会在几秒内加载它")
+
+
+# --- investment leads (issue 6) -------------------------------------------------------------
+LEAD_STATUSES = {"new": "新", "contacted": "已联系", "closed": "已关闭"}
+
+
+@bp.get("/leads")
+async def leads_list(request: Request):
+    state = request.args.get("status", "")
+    leads = ctx(request).leads.list_leads(state if state in LEAD_STATUSES else None)
+    return render(request, "leads.html", leads=leads, state=state, statuses=LEAD_STATUSES)
+
+
+@bp.get("/leads.csv")
+async def leads_export(request: Request):
+    store = ctx(request).leads
+    return response.raw(leads_csv(store.list_leads(limit=100_000)), content_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="leads-{dt.date.today()}.csv"'})
+
+
+@bp.get("/leads/<lead_id:int>")
+async def lead_detail(request: Request, lead_id: int):
+    lead = ctx(request).leads.get_lead(lead_id)
+    if lead is None:
+        return guard.denied(request, 404, "找不到这条投资意向")
+    return render(request, "lead.html", lead=lead, statuses=LEAD_STATUSES)
+
+
+@bp.post("/leads/<lead_id:int>")
+async def lead_status(request: Request, lead_id: int):
+    status = (request.form or {}).get("status", "")
+    try:
+        changed = ctx(request).leads.set_status(lead_id, status, request.ctx.principal.username)
+    except ValueError as error:
+        return back(f"/admin/leads/{lead_id}", str(error))
+    return back(f"/admin/leads/{lead_id}", "状态已更新" if changed else "找不到这条投资意向")
+
+
+@bp.get("/handoffs")
+async def handoffs_list(request: Request):
+    return render(request, "handoffs.html", handoffs=ctx(request).leads.list_handoffs())
+
+
+@bp.get("/handoffs/<handoff_id:int>")
+async def handoff_detail(request: Request, handoff_id: int):
+    handoff = ctx(request).leads.get_handoff(handoff_id)
+    if handoff is None:
+        return guard.denied(request, 404, "找不到这条转人工请求")
+    return render(request, "handoff.html", handoff=handoff)
 
 
 # --- import and export ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ class AdminServer:
     admin_db: Path
     feedback_db: Path
     inbox_db: Path
+    leads_db: Path
 
     def login(self, username: str, password: str = "") -> requests.Session:
         session = requests.Session()
@@ -69,7 +70,7 @@ def admin_server(tmp_path_factory) -> Iterator[AdminServer]:
     env = {
         **os.environ, "PYTHONPATH": str(PROJECT_ROOT), "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
         "WIDGET_SESSION_SECRET": SESSION_SECRET, "FEEDBACK_DB": str(root / "feedback.db"),
-        "ADMIN_DB": str(root / "admin.db"), "INBOX_DB": str(root / "inbox.db"), "ADMIN_API_TOKEN": ADMIN_API_TOKEN,
+        "ADMIN_DB": str(root / "admin.db"), "INBOX_DB": str(root / "inbox.db"), "LEADS_DB": str(root / "leads.db"), "ADMIN_API_TOKEN": ADMIN_API_TOKEN,
         "KNOWLEDGE_DIR": str(workspace / "knowledge"), "PROJECT_DIR": str(workspace),
         "LIVE_MODEL": str(workspace / "models" / "assistant.tar.gz"),
         "MODEL_HISTORY_DIR": str(workspace / "models" / "history"), "PUBLISH_WORK_DIR": str(root / "publish"),
@@ -89,6 +90,6 @@ def admin_server(tmp_path_factory) -> Iterator[AdminServer]:
         if process.poll() is not None or time.time() > deadline:
             raise RuntimeError((root / "web.log").read_text()[-3000:])
         time.sleep(0.3)
-    yield AdminServer(url, workspace, root / "admin.db", root / "feedback.db", root / "inbox.db")
+    yield AdminServer(url, workspace, root / "admin.db", root / "feedback.db", root / "inbox.db", root / "leads.db")
     process.terminate()
     process.wait(timeout=30)

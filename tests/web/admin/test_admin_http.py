@@ -255,3 +255,42 @@ def test_api_publish_starts_a_job_and_a_broken_knowledge_base_fails_it_safely(ad
     assert job["status"] == "failed" and "知识库有错误" in job["message"]
     assert any("数值" in failure["text"] for failure in job["failures"])
     assert model.read_bytes() == live_model
+
+
+def test_staff_see_update_and_export_leads_and_scripts_read_them(admin_server) -> None:
+    from leads.parsing import parse_amount
+    from leads.store import LeadInput, LeadStore
+
+    store = LeadStore(f"sqlite:///{admin_server.leads_db}")
+    lead = LeadInput("socketio", "visitor-9", "湘潭恒通精密机械有限公司", "汽车零部件", parse_amount("2亿元"),
+                     "50亩", "王先生", phone="13812345678")
+    stored, _ = store.add_lead(lead, "key-1")
+    session = admin_server.login("editor1")
+    listing = session.get(admin_server.url + "/admin/leads").text
+    assert "湘潭恒通精密机械有限公司" in listing and "2亿元" in listing
+    detail_url = f"{admin_server.url}/admin/leads/{stored.id}"
+    assert "13812345678" in session.get(detail_url).text  # staff need the number to call back
+    csrf = csrf_of(session, detail_url)
+    reply = session.post(detail_url, data={"csrf_token": csrf, "status": "contacted"})
+    assert "状态已更新" in reply.text and store.get_lead(stored.id).status == "contacted"
+    assert "不合法" in session.post(detail_url, data={"csrf_token": csrf, "status": "lost"}).text or \
+        store.get_lead(stored.id).status == "contacted"
+    exported = session.get(admin_server.url + "/admin/leads.csv")
+    assert exported.content.startswith(b"\xef\xbb\xbf") and "13812345678" in exported.content.decode("utf-8-sig")
+    api = admin_server.api("GET", "/admin/api/leads").json()
+    assert api["count"] == 1 and api["leads"][0]["amount"]["yuan"] == 200_000_000
+    assert api["leads"][0]["status"] == "contacted"
+
+
+def test_handoff_requests_show_their_transcript(admin_server) -> None:
+    from leads.store import LeadStore
+
+    store = LeadStore(f"sqlite:///{admin_server.leads_db}")
+    handoff_id, _ = store.add_handoff("wechat", "openid-1", [
+        {"who": "investor", "text": "电价多少", "at": 1}, {"who": "bot", "text": "知识库中没有电价", "at": 2},
+        {"who": "investor", "text": "转人工", "at": 3}], True, "handoff-1")
+    session = admin_server.login("editor1")
+    assert "转人工" in session.get(admin_server.url + "/admin/handoffs").text
+    detail = session.get(f"{admin_server.url}/admin/handoffs/{handoff_id}").text
+    assert "电价多少" in detail and "知识库中没有电价" in detail
+    assert admin_server.api("GET", "/admin/api/leads?status=lost").status_code == 400

@@ -1,0 +1,1 @@
+"""Investment leads and handoff requests: parsing, PIPL-minded storage and staff notification."""

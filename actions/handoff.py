@@ -59,7 +59,6 @@ class ActionOfferStaff(ZoneAction):
             logger.exception("handoff.store_failed")
         key = "handoff_open" if is_open else "handoff_closed"
         texts = [knowledge.message(key, hours=hours.describe())]
-        contact = answers.staff_contact(knowledge)
-        if knowledge.contact:
-            texts += contact.texts
+        if any(knowledge.contact.values()):  # published contact details, when staff add them
+            texts += answers.staff_contact(knowledge).texts
         return Reply(texts, [FORM_BUTTON])

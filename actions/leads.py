@@ -100,7 +100,10 @@ class ValidateLeadForm(FormValidationAction):
 
     async def validate_lead_industry(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> Dict[Text, Any]:
-        return self._text("lead_industry", value, dispatcher, tracker)
+        result = self._text("lead_industry", value, dispatcher, tracker)
+        if result["lead_industry"]:
+            result["lead_industry"] = form.match_industry(result["lead_industry"])
+        return result
 
     async def validate_lead_amount(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:

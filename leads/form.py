@@ -42,6 +42,27 @@ _FIELDS = (
 )
 
 
+# The zone's industries as its profile names them (knowledge/sources/profile_2021.txt,
+# section "industry"), with words investors use for them. A match is stored under the
+# zone's name so staff can sort leads by industry; anything else is kept as typed.
+ZONE_INDUSTRIES = (
+    ("汽车及零部件", ("汽车", "整车", "零部件", "新能源车", "电动车")),
+    ("智能制造", ("智能制造", "智能装备", "工程机械", "装备制造", "机器人")),
+    ("电子信息", ("电子信息", "电子元器件", "电子产品", "半导体", "芯片", "服务器", "玻璃盖板")),
+    ("军民融合", ("军民融合", "军工", "国防")),
+    ("医疗器械", ("医疗器械", "医疗设备", "医用耗材", "医用")),
+)
+
+
+def match_industry(text: str) -> str:
+    """"汽车零部件" -> "汽车及零部件"; an industry the zone does not name stays as typed."""
+    folded = normalise(text)
+    for name, words in ZONE_INDUSTRIES:
+        if any(word in folded for word in words):
+            return name
+    return tidy(text)
+
+
 def looks_like_question(text: str) -> bool:
     """An investor asking something rather than answering the form's question."""
     folded = normalise(text).strip()

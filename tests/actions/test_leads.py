@@ -100,3 +100,7 @@ def test_correction_empties_the_named_answer():
 def test_cancel_says_nothing_was_stored_and_resets():
     said, events = run(ActionCancelLead(), make_tracker("算了", "cancel_form", slots=dict(FILLED)))
     assert "已取消" in said and all(e["value"] is None for e in events)
+
+
+def test_industry_is_stored_under_the_zones_name():
+    assert validate("lead_industry", "汽车零部件")[0] == {"lead_industry": "汽车及零部件"}

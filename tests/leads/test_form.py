@@ -40,3 +40,11 @@ def test_unsure_land_need():
 
 def test_answers_are_kept_as_typed_only_tidied():
     assert form.tidy("  ＡＢＣ   Precision  有限公司 ") == "ABC Precision 有限公司"
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("汽车零部件", "汽车及零部件"), ("新能源车电池包", "汽车及零部件"), ("工程机械配套", "智能制造"),
+    ("半导体封装", "电子信息"), ("医疗设备", "医疗器械"), ("预制菜加工", "预制菜加工"), ("电子商务", "电子商务"),
+])
+def test_industry_is_matched_to_the_zones_industries_or_kept(typed, stored):
+    assert form.match_industry(typed) == stored

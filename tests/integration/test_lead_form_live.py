@@ -101,3 +101,35 @@ def test_asking_for_a_person_is_recorded_with_the_transcript(stack):
     assert "已为您通知" in reply
     handoff = next(h for h in store.list_handoffs() if h.conversation_id == "investor-d")
     assert [line["text"] for line in handoff.transcript if line["who"] == "investor"][:2] == ["电价多少", "转人工"]
+
+
+def test_the_form_over_wechat_and_a_wechat_retry_stores_one_lead(stack):
+    import urllib.parse
+    import urllib.request
+
+    from tests.connectors.wechat.simulator import SimulatedWeChat
+
+    servers, store = stack
+    simulator = SimulatedWeChat("safe")
+    url = servers.rasa_url + "/webhooks/wechat/webhook"
+
+    def say(xml: str) -> str:
+        args, body = simulator.request(xml)
+        request = urllib.request.Request(url + "?" + urllib.parse.urlencode(args), data=body, method="POST",
+                                         headers={"Content-Type": "text/xml"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return simulator.reply_text(args, response.read().decode()) or ""
+
+    offer = say(simulator.text("openid-lead", "转人工"))
+    assert "回复 1" in offer and "留下项目和联系方式" in offer  # the button, as WeChat shows it
+    assert "隐私说明" in say(simulator.text("openid-lead", "1"))
+    for answer in ("同意", "湘潭九华新材料有限公司", "新能源车电池包", "2亿元", "不确定", "李女士"):
+        say(simulator.text("openid-lead", answer))
+    final = simulator.text("openid-lead", "13912345678", msg_id=880001)
+    first = say(final)
+    retried = say(final)  # WeChat resends when it thinks the reply was late
+    # The answer was delivered with the first request, so the retry gets WeChat's empty
+    # "success" rather than a second copy; the message is processed once.
+    assert "已登记" in first and retried == ""
+    leads = [lead for lead in store.list_leads() if lead.conversation_id == "openid-lead"]
+    assert len(leads) == 1 and (leads[0].channel, leads[0].industry) == ("wechat", "汽车及零部件")

@@ -48,6 +48,25 @@ def live_store(knowledge_copy: Path, monkeypatch: pytest.MonkeyPatch) -> store.K
     return scratch
 
 
+@pytest.fixture(scope="session")
+def postgres_url():
+    """TEST_POSTGRES_URL if set, else a throwaway server on loopback; skipped where
+    PostgreSQL is not installed, except in CI (.ci/run installs it)."""
+    import os
+
+    if os.environ.get("TEST_POSTGRES_URL"):
+        yield os.environ["TEST_POSTGRES_URL"]
+        return
+    from tests.postgres import pg_bin, throwaway_postgres
+
+    if pg_bin() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed; .ci/run installs it (apt-get install -y postgresql)")
+        pytest.skip("PostgreSQL is not installed")
+    with throwaway_postgres() as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     """The real action server, Rasa server and web app on free ports (live and browser tests)."""

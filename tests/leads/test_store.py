@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import threading
 import time
 import uuid
@@ -202,12 +201,9 @@ def test_db_url_from_environment_and_lazy_folder(tmp_path, monkeypatch):
     assert leads_db_url() == "postgresql://leads@db/leads"
 
 
-def test_postgres_idempotence():
+def test_postgres_idempotence(postgres_url):
     """The same idempotence on PostgreSQL, where the web app and actions may share a server."""
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL not set")
-    store = LeadStore(url, admin_url=ADMIN)
+    store = LeadStore(postgres_url, admin_url=ADMIN)
     lead = make_input(conversation=f"pg-{uuid.uuid4().hex}")
     key = lead_key(lead.conversation_id, lead)
     start = threading.Barrier(8)

@@ -55,6 +55,14 @@ def localise(reply: Reply, script: str) -> Reply:
     )
 
 
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """One message per text; the buttons go with the last one."""
+    buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
+    for index, text in enumerate(reply.texts):
+        last = index == len(reply.texts) - 1
+        dispatcher.utter_message(text=text, buttons=buttons if last and buttons else None)
+
+
 class ZoneAction(Action, metaclass=ABCMeta):
     """Base for every custom action."""
 
@@ -72,8 +80,5 @@ class ZoneAction(Action, metaclass=ABCMeta):
     ) -> List[Dict[Text, Any]]:
         turn = read_turn(tracker)
         reply = localise(build_reply(turn, tracker, self.respond, self.name()), turn.script)
-        buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
-        for index, text in enumerate(reply.texts):
-            last = index == len(reply.texts) - 1
-            dispatcher.utter_message(text=text, buttons=buttons if last and buttons else None)
+        send(dispatcher, reply)
         return [SlotSet(slot, value) for slot, value in reply.slots.items()]

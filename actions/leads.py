@@ -14,10 +14,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.nlg import selected_confidence
+from actions.base import localise, send
+from actions.nlg import selected_confidence, selected_faq_id
 from actions.turn import read_turn
 from kb import answers, store
-from kb.answers import Reply
 from kb.text import in_script
 from leads import form
 from leads.parsing import mask_text, normalise_email, normalise_phone, parse_amount
@@ -31,14 +31,6 @@ def _say(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, **values:
     knowledge = store.current()
     text = knowledge.message(key, **values) if values else knowledge.message(key)
     dispatcher.utter_message(text=in_script(text, read_turn(tracker).script))
-
-
-def _send(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> None:
-    script = read_turn(tracker).script
-    buttons = [{"title": in_script(title, script), "payload": payload} for title, payload in reply.buttons]
-    for index, text in enumerate(reply.texts):
-        last = index == len(reply.texts) - 1
-        dispatcher.utter_message(text=in_script(text, script), buttons=buttons if last and buttons else None)
 
 
 def _reset() -> List[Dict[Text, Any]]:
@@ -65,11 +57,10 @@ class ValidateLeadForm(FormValidationAction):
         knowledge = store.current()
         turn = read_turn(tracker)
         if turn.intent == "faq":
-            key = (((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}).get("intent_response_key") or ""
-            reply = answers.answer_faq(knowledge, key.split("/", 1)[-1], selected_confidence(tracker), turn.text)
+            reply = answers.answer_faq(knowledge, selected_faq_id(tracker), selected_confidence(tracker), turn.text)
         else:
             reply = answers.search_answer(knowledge, turn.text)
-        _send(dispatcher, tracker, reply)
+        send(dispatcher, localise(reply, turn.script))
         _say(dispatcher, tracker, "lead_resume")
         return True
 

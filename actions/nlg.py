@@ -33,6 +33,13 @@ def selected_confidence(tracker: Tracker) -> float:
     return float(response.get("confidence") or 0.0)
 
 
+def selected_faq_id(tracker: Tracker) -> str:
+    """The FAQ entry the ResponseSelector picked this turn ("" when none)."""
+    selector = (tracker.latest_message or {}).get("response_selector") or {}
+    key = ((selector.get("faq") or {}).get("response") or {}).get("intent_response_key") or ""
+    return key.split("/", 1)[-1] if key else ""
+
+
 def _faq_responder(faq_id: Optional[str]):
     def respond(knowledge: KnowledgeBase, turn: Turn, tracker: Tracker) -> Reply:
         confidence = selected_confidence(tracker)

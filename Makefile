@@ -64,6 +64,18 @@ export MODEL_SERVER_URL ?= http://$(WEB_HOST):$(WEB_PORT)/models/assistant.tar.g
 export MODEL_SERVER_TOKEN ?=
 export MODEL_PULL_SECONDS ?= 10
 export TRACKER_DB_DIALECT ?= sqlite
+# Production profile (make run-prod, deploy/endpoints.prod.yml). Empty POSTGRES_HOST:
+# local PostgreSQL and Redis on loopback, data in .state/prod/.
+export RASA_INSTANCES ?= 2
+export POSTGRES_HOST ?=
+export POSTGRES_PORT ?= 5432
+export POSTGRES_DB ?= rasa
+export POSTGRES_USER ?= rasa
+export POSTGRES_PASSWORD ?=
+export REDIS_HOST ?=
+export REDIS_PORT ?= 6379
+export REDIS_PASSWORD ?=
+export REDIS_LOCK_DB ?= 1
 export TRACKER_DB ?= .state/tracker.db
 export RASA_AUTH_TOKEN
 export KNOWLEDGE_DIR
@@ -76,7 +88,7 @@ GENERATED := data/nlu/faq.yml data/nlu/figure_names.yml data/jieba/userdict.txt 
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml data/jieba/*) \
   $(wildcard components/*.py) kb/text.py
 
-.PHONY: help setup data validate train run test unit stories eval live browser measure wechat-menu admin-user clean
+.PHONY: help setup data validate train run run-prod test unit stories eval live browser measure bench wechat-menu admin-user clean
 
 help:
 	@echo "make run       set up, train if needed, start action server :$(ACTION_PORT), Rasa :$(RASA_PORT), web app :$(WEB_PORT)"
@@ -91,6 +103,8 @@ help:
 	@echo "make live      start the real servers on the model and talk to them over REST"
 	@echo "make browser   the chat widget end to end in headless Chromium (screenshots in results/)"
 	@echo "make measure   serial REST latency p50/p95 and resident memory of both servers"
+	@echo "make bench     load at 1/10/50 conversations vs a stock-config Rasa (results/bench/; ~15 min)"
+	@echo "make run-prod  production profile: PostgreSQL + Redis, RASA_INSTANCES Rasa behind nginx on :$(RASA_PORT)"
 	@echo "make wechat-menu  create the Official Account's custom menu (needs WECHAT_APP_ID/SECRET)"
 	@echo "make admin-user NAME=alice ROLE=editor|publisher   create a staff login for /admin (asks for the password)"
 
@@ -153,6 +167,26 @@ admin-user: setup
 
 measure: train
 	$(PY) -m scripts.measure_rest
+
+# The stock configuration `make bench` compares against: `rasa init`'s config.yml
+# (bench/stock_config.yml) trained on the same domain and data.
+STOCK_MODEL := models/stock/stock.tar.gz
+$(STOCK_MODEL): bench/stock_config.yml $(filter-out config.yml,$(TRAIN_INPUTS)) | $(STAMP)
+	@echo "Training the stock-configuration model for the comparison (about 6 min) ..."
+	@mkdir -p models/stock
+	$(RASA) train --config bench/stock_config.yml --fixed-model-name stock --out models/stock --quiet
+	@touch $@
+
+bench: train
+	@$(MAKE) --no-print-directory $(STOCK_MODEL)
+	$(PY) -m bench --model $(MODEL) --stock-model $(STOCK_MODEL)
+
+# The production profile on this machine (docs/deployment.md): PostgreSQL and Redis from
+# POSTGRES_*/REDIS_* settings, or started on loopback with data in .state/prod/ when
+# POSTGRES_HOST is empty; RASA_INSTANCES Rasa servers behind nginx on RASA_PORT.
+run-prod: train
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "error: nginx is needed: apt-get install -y nginx-light" >&2; exit 1; }
+	$(PY) -m serving.run_prod --model $(MODEL)
 
 test: validate unit stories eval live browser
 	@echo "All tests passed."

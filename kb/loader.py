@@ -20,7 +20,7 @@ DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REQUIRED_MESSAGES = (
     "greet", "menu", "goodbye", "thank", "bot_challenge", "chitchat", "out_of_scope", "other_zone",
     "dont_know", "empty_message", "not_chinese", "too_long", "figure_unknown",
-    "growth_missing", "staff_offer", "staff_contact", "staff_contact_missing", "error",
+    "growth_missing", "staff_offer", "staff_contact", "staff_contact_missing", "error", "try_again_shortly",
     "source_line",
     # the investment-intention form (actions/leads.py)
     "lead_ask_consent", "lead_ask_company", "lead_ask_industry", "lead_ask_amount", "lead_ask_land",

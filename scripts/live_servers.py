@@ -45,24 +45,38 @@ class Servers:
     domain.yml, data/, models/) that the admin may edit and publish into, so tests never
     change the repository's own files."""
 
-    def __init__(self, workdir: Path, workspace: Optional[Path] = None, extra_env: Optional[Dict[str, str]] = None) -> None:
-        self.action_port, self.rasa_port, self.web_port = free_port(), free_port(), free_port()
+    def __init__(self, workdir: Path, workspace: Optional[Path] = None, extra_env: Optional[Dict[str, str]] = None,
+                 ports: Optional[Dict[str, int]] = None, base_env: Optional[Dict[str, str]] = None) -> None:
+        """`ports` fixes the action/rasa/web ports (else free ones are taken); `base_env`,
+        when given, replaces the test settings (make run-prod passes the real environment)."""
+        ports = ports or {}
+        self.action_port = ports.get("action") or free_port()
+        self.rasa_port = ports.get("rasa") or free_port()
+        self.web_port = ports.get("web") or free_port()
         self.feedback_db = workdir / "feedback.db"
         self.model = (workspace or PROJECT_ROOT) / "models" / "assistant.tar.gz"
-        self.env = {
-            **os.environ,
-            "PYTHONPATH": str(PROJECT_ROOT),
-            "ACTION_HOST": "127.0.0.1",
-            "ACTION_PORT": str(self.action_port),
-            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
-            "NLG_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/nlg",
+        self.rasa_token: Optional[str] = TOKEN
+        self.env = dict(base_env) if base_env is not None else {**os.environ, **self._test_settings(workdir)}
+        self.env.update(self._port_settings())
+        if workspace is not None:
+            self.env.update({
+                "KNOWLEDGE_DIR": str(workspace / "knowledge"),
+                "PROJECT_DIR": str(workspace),
+                "LIVE_MODEL": str(self.model),
+                "MODEL_HISTORY_DIR": str(workspace / "models" / "history"),
+            })
+        self.env.update(extra_env or {})
+        self.logs = workdir
+        self.action: Optional[subprocess.Popen] = None
+        self.web: Optional[subprocess.Popen] = None
+        self.rasa: Optional[subprocess.Popen] = None
+
+    @staticmethod
+    def _test_settings(workdir: Path) -> Dict[str, str]:
+        return {
             "TRACKER_DB_DIALECT": "sqlite",
             "TRACKER_DB": str(workdir / "tracker.db"),
             "RASA_TELEMETRY_ENABLED": "false",
-            "WEB_HOST": "127.0.0.1",
-            "WEB_PORT": str(self.web_port),
-            "RASA_HOST": "127.0.0.1",
-            "RASA_PORT": str(self.rasa_port),
             "WIDGET_SESSION_SECRET": SESSION_SECRET,
             "WIDGET_ALLOWED_ORIGINS": "*",
             "FEEDBACK_DB": str(workdir / "feedback.db"),
@@ -79,22 +93,23 @@ class Servers:
             "LEAD_WEBHOOK_URL": "",
             "ADMIN_API_TOKEN": ADMIN_API_TOKEN,
             "PUBLISH_WORK_DIR": str(workdir / "publish"),
-            "MODEL_SERVER_URL": f"http://127.0.0.1:{self.web_port}/models/assistant.tar.gz",
             "MODEL_SERVER_TOKEN": "",
             "MODEL_PULL_SECONDS": "2",
         }
-        if workspace is not None:
-            self.env.update({
-                "KNOWLEDGE_DIR": str(workspace / "knowledge"),
-                "PROJECT_DIR": str(workspace),
-                "LIVE_MODEL": str(self.model),
-                "MODEL_HISTORY_DIR": str(workspace / "models" / "history"),
-            })
-        self.env.update(extra_env or {})
-        self.logs = workdir
-        self.action: Optional[subprocess.Popen] = None
-        self.web: Optional[subprocess.Popen] = None
-        self.rasa: Optional[subprocess.Popen] = None
+
+    def _port_settings(self) -> Dict[str, str]:
+        return {
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "ACTION_HOST": "127.0.0.1",
+            "ACTION_PORT": str(self.action_port),
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
+            "NLG_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/nlg",
+            "WEB_HOST": "127.0.0.1",
+            "WEB_PORT": str(self.web_port),
+            "RASA_HOST": "127.0.0.1",
+            "RASA_PORT": str(self.rasa_port),
+            "MODEL_SERVER_URL": f"http://127.0.0.1:{self.web_port}/models/assistant.tar.gz",
+        }
 
     @property
     def web_url(self) -> str:
@@ -125,12 +140,13 @@ class Servers:
         self.action = self._start("action", [str(BIN / "python"), "-m", "actions.server"])
         self._wait(self.action, f"http://127.0.0.1:{self.action_port}/health", "action")
 
+    def rasa_command(self, port: int, endpoints: str = "endpoints.yml") -> List[str]:
+        return [str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", endpoints,
+                "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port),
+                *(["--enable-api", "--auth-token", self.rasa_token] if self.rasa_token else [])]
+
     def start_rasa(self) -> None:
-        self.rasa = self._start("rasa", [
-            str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", "endpoints.yml",
-            "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-            "--enable-api", "--auth-token", TOKEN,
-        ])
+        self.rasa = self._start("rasa", self.rasa_command(self.rasa_port))
         self._wait(self.rasa, self.rasa_url + "/", "rasa")
 
     def start_web(self) -> None:

@@ -25,6 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from connectors.never_silent import never_silent
 from connectors.socketio_secure import tokens
 from connectors.socketio_secure.replies import ReplyCache
 
@@ -81,6 +82,7 @@ class SecureSocketIOInput(SocketIOInput):
         self.replies = ReplyCache()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = never_silent(on_new_message)  # never silence (action server down)
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins)
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio  # for get_output_channel (external events to a session's room)

@@ -19,6 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from connectors.never_silent import never_silent
 from connectors.wechat import menu
 from connectors.wechat.customer_service import CustomerServiceClient
 from connectors.wechat.protocol import (
@@ -80,6 +81,7 @@ class WeChatInput(InputChannel):
     # --- sanic ----------------------------------------------------------------------
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = never_silent(on_new_message)  # never silence (action server down)
         wechat_webhook = Blueprint("wechat_webhook", __name__)
 
         @wechat_webhook.route("/", methods=["GET"])

@@ -1,0 +1,97 @@
+"""`make run-prod`: the production profile on this machine.
+
+Starts the action server, the web app, RASA_INSTANCES Rasa servers sharing PostgreSQL
+(conversations) and Redis (locks, WeChat), and nginx in front on RASA_HOST:RASA_PORT.
+When POSTGRES_HOST is empty, PostgreSQL and Redis are started on loopback with their
+data in .state/prod/, so the profile can be tried without any server set up; otherwise
+the POSTGRES_* and REDIS_* settings point at the real ones (docs/deployment.md).
+Logs: .state/prod/logs/. Ctrl-C stops everything."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from scripts.live_servers import PROJECT_ROOT, free_port
+from serving.local_services import LocalPostgres, LocalRedis
+from serving.stack import ProductionStack
+
+STATE = PROJECT_ROOT / ".state" / "prod"
+
+
+def service_urls(env: dict) -> tuple:
+    """(postgres_url, redis_url, local services to start) from the settings."""
+    if env.get("POSTGRES_HOST"):
+        user, password = env.get("POSTGRES_USER", "rasa"), env.get("POSTGRES_PASSWORD", "")
+        auth = f"{user}:{password}@" if password else f"{user}@"
+        postgres = f"postgresql://{auth}{env['POSTGRES_HOST']}:{env.get('POSTGRES_PORT', '5432')}/{env.get('POSTGRES_DB', 'rasa')}"
+        if not env.get("REDIS_HOST"):
+            raise SystemExit("error: POSTGRES_HOST is set but REDIS_HOST is not; the instances need both")
+        secret = f":{env['REDIS_PASSWORD']}@" if env.get("REDIS_PASSWORD") else ""
+        redis = env.get("REDIS_URL") or f"redis://{secret}{env['REDIS_HOST']}:{env.get('REDIS_PORT', '6379')}/0"
+        return postgres, redis, []
+    local_pg = LocalPostgres(STATE / "postgres", free_port())
+    local_redis = LocalRedis(STATE / "redis", free_port())
+    return None, None, [local_pg, local_redis]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=str(PROJECT_ROOT / "models" / "assistant.tar.gz"))
+    args = parser.parse_args()
+    env = dict(os.environ)
+    instances = int(env.get("RASA_INSTANCES") or 3)
+    if instances < 1:
+        print("error: RASA_INSTANCES must be at least 1", file=sys.stderr)
+        return 2
+    postgres_url, redis_url, local = service_urls(env)
+    logs = STATE / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    for service in local:
+        print(f"Starting a local {type(service).__name__[5:]} on 127.0.0.1:{service.port} (data in {service.folder}) ...")
+        service.start()
+    if local:
+        postgres_url, redis_url = local[0].url, local[1].url
+    ports = {"action": int(env.get("ACTION_PORT", 5055)), "web": int(env.get("WEB_PORT", 8080))}
+    stack = ProductionStack(logs, postgres_url, redis_url, instances=instances, base_env=env, ports=ports,
+                            public_port=int(env.get("RASA_PORT", 5005)))
+    stack.model = Path(args.model)
+    stack.rasa_token = env.get("RASA_AUTH_TOKEN") or None
+    stopping = False
+
+    def stop(*_args) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        started = time.perf_counter()
+        print(f"Starting the action server, the web app, {instances} Rasa instance(s) and nginx (logs in {logs}) ...")
+        stack.start_all()
+        print(f"\nThe production profile is running ({time.perf_counter() - started:.0f} s to start).\n"
+              f"  REST/WeChat/widget through nginx: {stack.rasa_url}/webhooks/rest/webhook\n"
+              f"  Website demo and staff admin:     {stack.web_url}/  and  {stack.web_url}/admin/\n"
+              f"  Rasa instances:                   {', '.join(stack.instance_url(i) for i in range(instances))}\n"
+              f"  Conversations in PostgreSQL {postgres_url.split('@')[-1]}, locks in Redis {redis_url.split('@')[-1]}\n"
+              "Press Ctrl-C to stop everything.")
+        while not stopping:
+            for name, process in stack.processes().items():
+                if process is not None and process.poll() is not None:
+                    print(f"error: {name} stopped (exit {process.returncode}); see {logs}", file=sys.stderr)
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("Stopping ...")
+        stack.stop_all()
+        for service in reversed(local):
+            service.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

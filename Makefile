@@ -66,7 +66,7 @@ export MODEL_PULL_SECONDS ?= 10
 export TRACKER_DB_DIALECT ?= sqlite
 # Production profile (make run-prod, deploy/endpoints.prod.yml). Empty POSTGRES_HOST:
 # local PostgreSQL and Redis on loopback, data in .state/prod/.
-export RASA_INSTANCES ?= 2
+export RASA_INSTANCES ?= 3
 export POSTGRES_HOST ?=
 export POSTGRES_PORT ?= 5432
 export POSTGRES_DB ?= rasa
@@ -76,6 +76,7 @@ export REDIS_HOST ?=
 export REDIS_PORT ?= 6379
 export REDIS_PASSWORD ?=
 export REDIS_LOCK_DB ?= 1
+export TRACKER_SYNCHRONOUS_COMMIT ?= off
 export TRACKER_DB ?= .state/tracker.db
 export RASA_AUTH_TOKEN
 export KNOWLEDGE_DIR

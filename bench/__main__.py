@@ -183,7 +183,7 @@ def main() -> int:
     parser.add_argument("--levels", default="1,10,50", type=lambda s: [int(x) for x in s.split(",")])
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 40)))
     parser.add_argument("--warm-up", type=float, default=20, help="seconds of unmeasured load first")
-    parser.add_argument("--instances", type=int, default=int(os.environ.get("RASA_INSTANCES", os.cpu_count() or 2)))
+    parser.add_argument("--instances", type=int, default=int(os.environ.get("RASA_INSTANCES") or 3))
     parser.add_argument("--single", action="store_true", help="also measure one instance of this assistant")
     parser.add_argument("--skip-stock", action="store_true")
     parser.add_argument("--out", default=str(PROJECT_ROOT / "results" / "bench"))

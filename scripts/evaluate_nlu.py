@@ -65,7 +65,10 @@ def predicted_label(parse: Dict) -> Tuple[str, str]:
     intent = (parse.get("intent") or {}).get("name") or ""
     key = ""
     if intent == "faq":
-        key = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}).get("intent_response_key") or ""
+        # A ResponseSelector without `retrieval_intent` (the stock configuration) reports under "default".
+        selectors = parse.get("response_selector") or {}
+        selected = selectors.get("faq") or selectors.get("default") or {}
+        key = (selected.get("response") or {}).get("intent_response_key") or ""
     return intent, key
 
 

@@ -35,8 +35,10 @@ def service_env(postgres_url: str, redis_url: str, lock_db: int = 1) -> Dict[str
         "REDIS_LOCK_DB": str(lock_db),
         # WeChat retries, answers and access_token, shared by the instances.
         "REDIS_URL": redis_url,
-        # Leads and handoffs in the same PostgreSQL.
+        # Leads and handoffs in the same PostgreSQL, and the admin statistics read the
+        # conversations there (web/admin/settings.py tracker_db_url).
         "LEADS_DB_URL": postgres_url,
+        "TRACKER_DB_URL": postgres_url,
     }
 
 

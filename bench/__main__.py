@@ -126,9 +126,7 @@ def bench_stock(args, workdir: Path, conversations) -> tuple:
     try:
         started = time.perf_counter()
         servers.start_action_server()
-        command = servers.rasa_command(servers.rasa_port, STOCK_ENDPOINTS)
-        command[command.index("credentials.yml")] = STOCK_CREDENTIALS
-        servers.rasa = servers._start("rasa", command)
+        servers.rasa = servers._start("rasa", servers.rasa_command(servers.rasa_port, STOCK_ENDPOINTS, STOCK_CREDENTIALS))
         servers._wait(servers.rasa, servers.rasa_url + "/", "rasa")
         log(f"  started the stock Rasa in {time.perf_counter() - started:.0f} s")
         warm_up(servers.rasa_url, conversations, args.warm_up)

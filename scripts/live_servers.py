@@ -140,9 +140,10 @@ class Servers:
         self.action = self._start("action", [str(BIN / "python"), "-m", "actions.server"])
         self._wait(self.action, f"http://127.0.0.1:{self.action_port}/health", "action")
 
-    def rasa_command(self, port: int, endpoints: str = "endpoints.yml") -> List[str]:
+    def rasa_command(self, port: int, endpoints: str = "endpoints.yml",
+                     credentials: str = "credentials.yml") -> List[str]:
         return [str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", endpoints,
-                "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port),
+                "--credentials", credentials, "--interface", "127.0.0.1", "--port", str(port),
                 *(["--enable-api", "--auth-token", self.rasa_token] if self.rasa_token else [])]
 
     def start_rasa(self) -> None:

@@ -3,7 +3,7 @@
 Starts the servers on the trained model, sends every held-out utterance one after
 another over the REST channel (a new conversation every five messages, like short
 investor sessions), and prints p50/p95 latency and each server's resident memory.
-Load at many concurrent conversations is `make bench` (a later issue)."""
+Load at many concurrent conversations: `make bench` (bench/)."""
 from __future__ import annotations
 
 import argparse
@@ -13,15 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.memory import tree_rss_mb
 from scripts.evaluate_nlu import read_examples
 from scripts.live_servers import PROJECT_ROOT, Servers
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def main() -> int:
@@ -47,8 +41,8 @@ def main() -> int:
             print(f"serial REST latency over {len(latencies)} messages: "
                   f"p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
                   f"max {latencies[-1] * 1000:.0f} ms")
-            print(f"resident memory: Rasa server {rss_mb(servers.rasa.pid):.0f} MB, "
-                  f"action server {rss_mb(servers.action.pid):.0f} MB")
+            print(f"resident memory: Rasa server {tree_rss_mb(servers.rasa.pid):.0f} MB, "
+                  f"action server {tree_rss_mb(servers.action.pid):.0f} MB")
         finally:
             servers.stop(servers.rasa)
             servers.stop(servers.action)

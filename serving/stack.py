@@ -8,13 +8,12 @@ started on loopback by serving/local_services.py (one machine, tests)."""
 from __future__ import annotations
 
 import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Optional
 from urllib.parse import urlparse
 
-from scripts.live_servers import PROJECT_ROOT, Servers, free_port, http
+from scripts.live_servers import PROJECT_ROOT, Servers, free_port
 from serving import nginx
 
 PROD_ENDPOINTS = str(PROJECT_ROOT / "deploy" / "endpoints.prod.yml")
@@ -98,16 +97,3 @@ class ProductionStack(Servers):
     def processes(self) -> Dict[str, Optional[subprocess.Popen]]:
         named = {f"Rasa #{i + 1}": p for i, p in enumerate(self.instances)}
         return {**named, "action server": self.action, "web app": self.web, "nginx": self.nginx}
-
-    def wait_for_tracker(self, sender: str, seconds: float = 10) -> dict:
-        """The stored conversation, read through nginx (any instance)."""
-        import json
-
-        from scripts.live_servers import TOKEN
-
-        deadline = time.time() + seconds
-        while True:
-            status, body = http("GET", f"{self.rasa_url}/conversations/{sender}/tracker?token={TOKEN}")
-            if status == 200 or time.time() > deadline:
-                return json.loads(body)
-            time.sleep(0.5)

@@ -86,8 +86,9 @@ def test_replayed_nonce_with_another_message_is_refused():
     simulator, assistant, channel = SimulatedWeChat(), FakeAssistant(), make_channel()
 
     async def scenario():
-        first = await post(channel, simulator, simulator.text("o", "第一条"), assistant, nonce="424242")
-        replay = await post(channel, simulator, simulator.text("o", "伪造的第二条"), assistant, nonce="424242")
+        sent_at = int(time.time())  # a replay repeats the original's timestamp and nonce
+        first = await post(channel, simulator, simulator.text("o", "第一条"), assistant, nonce="424242", timestamp=sent_at)
+        replay = await post(channel, simulator, simulator.text("o", "伪造的第二条"), assistant, nonce="424242", timestamp=sent_at)
         return first, replay
 
     first, replay = asyncio.run(scenario())

@@ -72,8 +72,9 @@ def test_replayed_nonce_is_refused_by_the_other_instance(redis_url):
 
     async def scenario():
         first, second = two_instances(redis_url, "http://127.0.0.1:9", reply_window=2)
-        one = await post(first, simulator, simulator.text("o-r", "第一条"), assistant, nonce="31337")
-        two = await post(second, simulator, simulator.text("o-r", "换了内容"), assistant, nonce="31337")
+        sent_at = int(time.time())  # a replay repeats the original's timestamp and nonce
+        one = await post(first, simulator, simulator.text("o-r", "第一条"), assistant, nonce="31337", timestamp=sent_at)
+        two = await post(second, simulator, simulator.text("o-r", "换了内容"), assistant, nonce="31337", timestamp=sent_at)
         return one[0], two[0]
 
     assert asyncio.run(scenario()) == (200, 403)

@@ -71,6 +71,22 @@ def test_http_api_needs_the_token(servers):
     assert http("GET", servers.rasa_url + f"/status?token={TOKEN}")[0] == 200
 
 
+def test_faq_selection_runs_only_for_faq_questions(servers):
+    """components/faq_selector.py: the selection is there for an FAQ question and left out
+    (nothing selected) for other intents, which never read it."""
+    def parse(text):
+        status, body = http("POST", servers.rasa_url + f"/model/parse?token={TOKEN}", {"text": text})
+        assert status == 200, body
+        return json.loads(body)
+
+    faq, greeting = parse("离黄花机场远不远"), parse("你好")
+    assert faq["intent"]["name"] == "faq"
+    assert faq["response_selector"]["faq"]["response"]["intent_response_key"].startswith("faq/")
+    assert greeting["intent"]["name"] != "faq"
+    assert "faq" not in greeting["response_selector"]
+    assert greeting["response_selector"]["all_retrieval_intents"] == faq["response_selector"]["all_retrieval_intents"]
+
+
 def test_conversation_survives_a_restart(servers):
     servers.say("restart", "财税收入多少")
     servers.stop(servers.rasa)

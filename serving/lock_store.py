@@ -101,10 +101,10 @@ def _setting(settings: dict, name: str, default: Any) -> Any:
 
 
 class AtomicRedisLockStore(LockStore):
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, client: Optional[Any] = None) -> None:
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None) -> None:
         settings = dict(endpoint_config.kwargs) if endpoint_config else {}
         self.key_prefix = key_prefix_from(settings.get("key_prefix"))
-        self.red = client or redis.StrictRedis(
+        self.red = redis.StrictRedis(
             host=(endpoint_config.url if endpoint_config and endpoint_config.url else "localhost"),
             port=int(_setting(settings, "port", 6379)), db=int(_setting(settings, "db", 1)),
             username=settings.get("username") or None, password=settings.get("password") or None,

@@ -6,6 +6,7 @@ from abc import abstractmethod
 from rasa_sdk import Tracker
 
 from actions.base import ZoneAction
+from actions.dialogue import DialogueAction
 from actions.turn import Turn
 from kb import answers
 from kb.answers import Reply
@@ -50,9 +51,13 @@ class ActionBotChallenge(_FixedMessage):
     action_name, message_key = "action_bot_challenge", "bot_challenge"
 
 
-class ActionChitchat(_FixedMessage):
-    action_name, message_key = "action_chitchat", "chitchat"
+class ActionChitchat(DialogueAction):
+    """Small talk, unless it is a follow-up of the last answer ("那第二个呢")."""
+
+    action_name = "action_chitchat"
 
 
-class ActionOutOfScope(_FixedMessage):
-    action_name, message_key = "action_out_of_scope", "out_of_scope"
+class ActionOutOfScope(DialogueAction):
+    """Declines, unless the message is a follow-up of the last answer."""
+
+    action_name = "action_out_of_scope"

@@ -33,6 +33,18 @@ def selected_confidence(tracker: Tracker) -> float:
     return float(response.get("confidence") or 0.0)
 
 
+def selector_ranking(tracker: Tracker) -> Tuple[Tuple[str, float], ...]:
+    """The ResponseSelector's (FAQ id, confidence) ranking this turn, best first."""
+    selector = (tracker.latest_message or {}).get("response_selector") or {}
+    ranking = (selector.get("faq") or {}).get("ranking") or []
+    result = []
+    for item in ranking:
+        key = str(item.get("intent_response_key") or "")
+        if key:
+            result.append((key.split("/", 1)[-1], float(item.get("confidence") or 0.0)))
+    return tuple(result)
+
+
 def selected_faq_id(tracker: Tracker) -> str:
     """The FAQ entry the ResponseSelector picked this turn ("" when none)."""
     selector = (tracker.latest_message or {}).get("response_selector") or {}

@@ -43,6 +43,23 @@ def create_app() -> Sanic:
 
         app_.ctx.notify_retries = loop.create_task(retry_forever())
 
+    @app.get("/ready")
+    async def ready(_request: Request) -> response.HTTPResponse:
+        # 200 once the E5 re-ranker can be used (or is switched off); answers flow either way.
+        from kb import semantic, store
+
+        is_ready = not semantic.enabled() or semantic.ready_for(store.current())
+        return response.json({"semantic_reranker": "ready" if is_ready else "warming"}, status=200 if is_ready else 503)
+
+    @app.listener("after_server_start")
+    async def warm_up(app_: Sanic, loop) -> None:
+        # The E5 phrasing vectors and jieba's place-name tagger take seconds to load:
+        # in a thread, so the first investors are answered meanwhile (without re-ranking).
+        from kb import semantic, store, warmup
+
+        semantic.warm(store.current()) if semantic.enabled() else None
+        warmup.start()
+
     @app.listener("before_server_stop")
     async def stop_notification_retries(app_: Sanic, _loop) -> None:
         task = getattr(app_.ctx, "notify_retries", None)

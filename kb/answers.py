@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-from kb import search
+from kb import scope, search
 from kb.figures import find_figure_by_name, find_figure_in_text
 from kb.model import Figure, KnowledgeBase
 from kb.render import render_answer, render_figure, render_growth
@@ -20,12 +20,7 @@ STAFF_BUTTON_TITLE = "联系招商人员"
 STAFF_BUTTON_PAYLOAD = "我想联系招商人员"
 ASPECT_VALUE, ASPECT_GROWTH = "value", "growth"
 
-# "株洲经开区的工业总产值" must not be answered with this zone's figure.
-_ZONE_MENTION = re.compile(r"([\u4e00-\u9fff]{2,6}?)(经济技术开发区|经开区|高新技术产业开发区|高新区|开发区|综合保税区|综保区|保税区|工业园区)")
-_HOME_OR_GENERIC = (
-    "湘潭", "九华", "你们", "咱们", "我们", "这个", "那个", "这", "该", "贵", "本", "整个", "国家级", "省级",
-    "全国", "哪个", "什么", "一个", "个", "的", "在", "是",
-)
+_YEAR = re.compile(r"((?:19|20)\d\d)年")
 _ELLIPTICAL = re.compile(r"^(那|那么|还有|再问下?)?.{1,14}(呢|咧|捏)[?？]?$")
 _VALUE_WORDS = re.compile(r"多少|总量|规模|是几|数值|数据")
 
@@ -34,19 +29,22 @@ _VALUE_WORDS = re.compile(r"多少|总量|规模|是几|数值|数据")
 class Reply:
     texts: List[str]
     buttons: List[Tuple[str, str]] = field(default_factory=list)
-    slots: Dict[str, Optional[str]] = field(default_factory=dict)
+    slots: Dict[str, Any] = field(default_factory=dict)
+    # What the reply answered, ("faq" | "figure", id), so the next turn can follow on.
+    about: Optional[Tuple[str, str]] = None
 
 
 def mentions_other_zone(text: str) -> bool:
-    """True when the question names a development zone other than this one."""
-    return any(not match.group(1).endswith(_HOME_OR_GENERIC) for match in _ZONE_MENTION.finditer(text))
+    """True when the question names a development zone other than this one
+    ("株洲经开区的工业总产值" must not be answered with this zone's figure)."""
+    return scope.other_zone(text) is not None
 
 
 def _other_zone_reply(knowledge: KnowledgeBase, text: str) -> Optional[Reply]:
     return Reply([knowledge.message("other_zone")]) if mentions_other_zone(text) else None
 
 
-def _staff_button() -> Tuple[str, str]:
+def staff_button() -> Tuple[str, str]:
     return (STAFF_BUTTON_TITLE, STAFF_BUTTON_PAYLOAD)
 
 
@@ -77,27 +75,44 @@ def staff_contact(knowledge: KnowledgeBase) -> Reply:
 
 
 def dont_know(knowledge: KnowledgeBase) -> Reply:
-    return Reply([knowledge.message("dont_know")], [_staff_button()])
+    return Reply([knowledge.message("dont_know")], [staff_button()])
 
 
-def _faq_reply(knowledge: KnowledgeBase, faq_id: str) -> Reply:
+def faq_reply(knowledge: KnowledgeBase, faq_id: str) -> Reply:
     entry = knowledge.faqs[faq_id]
-    buttons = [_staff_button()] if entry.no_published_figure else []
-    return Reply([render_answer(knowledge, entry)], buttons)
+    buttons = [staff_button()] if entry.no_published_figure else []
+    return Reply([render_answer(knowledge, entry)], buttons, about=("faq", entry.id))
 
 
-def _figure_reply(knowledge: KnowledgeBase, figure: Figure, aspect: str) -> Reply:
+def _figure_reply(knowledge: KnowledgeBase, figure: Figure, aspect: str, question: str = "") -> Reply:
+    about = ("figure", figure.id)
+    year = other_year(question, figure.period)
+    if year:  # "2019年工业产值多少": the source has only its own period
+        return Reply(
+            [knowledge.message("figure_other_period", name=figure.name, year=year, period=figure.period),
+             render_figure(knowledge, figure)],
+            [staff_button()], {"indicator": figure.id, "figure_aspect": aspect}, about,
+        )
     if aspect == ASPECT_GROWTH:
         text = render_growth(knowledge, figure)
         if text is None:
             return Reply(
                 [knowledge.message("growth_missing", name=figure.name), render_figure(knowledge, figure)],
-                [_staff_button()],
+                [staff_button()],
                 {"indicator": figure.id, "figure_aspect": aspect},
+                about,
             )
     else:
         text = render_figure(knowledge, figure)
-    return Reply([text], [], {"indicator": figure.id, "figure_aspect": aspect})
+    return Reply([text], [], {"indicator": figure.id, "figure_aspect": aspect}, about)
+
+
+def other_year(text: str, period: str) -> Optional[str]:
+    """A year the question names ("2019年") that is not in the period the source gives."""
+    for match in _YEAR.finditer(text or ""):
+        if match.group(1) not in period:
+            return match.group(1) + "年"
+    return None
 
 
 def first_sentence(text: str) -> str:
@@ -115,7 +130,7 @@ def search_answer(knowledge: KnowledgeBase, text: str) -> Reply:
         return dont_know(knowledge)
     if hit.kind == "figure":
         return _figure_reply(knowledge, knowledge.figures[hit.id], ASPECT_VALUE)
-    return _faq_reply(knowledge, hit.id)
+    return faq_reply(knowledge, hit.id)
 
 
 def answer_faq(knowledge: KnowledgeBase, faq_id: Optional[str], confidence: float, text: str) -> Reply:
@@ -130,7 +145,7 @@ def answer_faq(knowledge: KnowledgeBase, faq_id: Optional[str], confidence: floa
             return search_answer(knowledge, text)
         if entry is None or entry.disabled:
             return dont_know(knowledge)
-    return _faq_reply(knowledge, entry.id)
+    return faq_reply(knowledge, entry.id)
 
 
 def _resolve_figure(
@@ -161,7 +176,7 @@ def lookup_figure(
     if figure is None:
         return _ask_which_figure(knowledge)
     aspect = ASPECT_GROWTH if previous_aspect == ASPECT_GROWTH and is_elliptical(text) else ASPECT_VALUE
-    return _figure_reply(knowledge, figure, aspect)
+    return _figure_reply(knowledge, figure, aspect, text)
 
 
 def lookup_growth(
@@ -173,7 +188,7 @@ def lookup_growth(
     figure = _resolve_figure(knowledge, text, entity, remembered)
     if figure is None:
         return _ask_which_figure(knowledge)
-    return _figure_reply(knowledge, figure, ASPECT_GROWTH)
+    return _figure_reply(knowledge, figure, ASPECT_GROWTH, text)
 
 
 def _ask_which_figure(knowledge: KnowledgeBase) -> Reply:

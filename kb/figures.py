@@ -1,7 +1,7 @@
 """Finding which figure an investor means."""
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, List, Optional
 
 from kb.model import Figure, KnowledgeBase
 
@@ -12,11 +12,13 @@ def find_figure_in_text(knowledge: KnowledgeBase, text: str, kinds: Iterable[str
     Longest wins so that 规模工业总产值 is not read as 工业总产值."""
     best: Optional[Figure] = None
     best_length = 0
+    # "规模以上的产值" names 规模以上产值: 的 between the words does not change the figure.
+    plain = text.replace("的", "")
     for figure in knowledge.figures.values():
         if figure.kind not in kinds:
             continue
         for name in figure.names:
-            if len(name) > best_length and name in text:
+            if len(name) > best_length and (name in text or name in plain):
                 best, best_length = figure, len(name)
     return best
 
@@ -33,3 +35,27 @@ def find_figure_by_name(knowledge: KnowledgeBase, name: Optional[str]) -> Option
         if canonical in figure.names or name in figure.names:
             return figure
     return find_figure_in_text(knowledge, name)
+
+
+def find_figures_in_text(knowledge: KnowledgeBase, text: str, kinds: Iterable[str] = ("indicator", "fact")) -> List[Figure]:
+    """Every figure named in the text, in the order named; a name inside a longer matched
+    name (工业总产值 inside 规模工业总产值) does not count."""
+    plain = text.replace("的", "")
+    spans = []
+    for figure in knowledge.figures.values():
+        if figure.kind not in kinds:
+            continue
+        for name in figure.names:
+            start = plain.find(name)
+            while start >= 0:
+                spans.append((start, start + len(name), figure))
+                start = plain.find(name, start + 1)
+    chosen: List[tuple] = []
+    for start, end, figure in sorted(spans, key=lambda span: span[0] - span[1]):  # longest first
+        if not any(start < e and s < end for s, e, _ in chosen):
+            chosen.append((start, end, figure))
+    result: List[Figure] = []
+    for _, _, figure in sorted(chosen, key=lambda span: span[0]):
+        if figure not in result:
+            result.append(figure)
+    return result

@@ -22,6 +22,9 @@ REQUIRED_MESSAGES = (
     "dont_know", "empty_message", "not_chinese", "too_long", "figure_unknown",
     "growth_missing", "staff_offer", "staff_contact", "staff_contact_missing", "error", "try_again_shortly",
     "source_line",
+    # follow-ups and figures the source does not give (kb/followup.py, kb/dialogue.py)
+    "followup_item", "followup_no_item", "followup_period", "followup_unit", "followup_units", "followup_source",
+    "followup_not_stated", "figure_other_period", "faq_other_period", "figure_not_published",
     # the investment-intention form (actions/leads.py)
     "lead_ask_consent", "lead_ask_company", "lead_ask_industry", "lead_ask_amount", "lead_ask_land",
     "lead_ask_name", "lead_ask_contact", "lead_consent_unclear", "lead_bad_amount", "lead_bad_contact",

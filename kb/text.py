@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, Iterable, List, Optional
 
+from kb.lexicon import fold
+
 # Long pastes are cut before NLU: the intent is almost always in the opening sentences,
 # and a 5,000-character message would otherwise cost seconds of featurisation.
 MAX_NLU_CHARS = 300
@@ -82,15 +84,16 @@ def _drop_noise(text: str) -> str:
     return "".join(kept)
 
 
-def normalise(text: Optional[str], max_chars: int = MAX_NLU_CHARS) -> Normalised:
-    """Clean simplified text for NLU and search, plus what the reply needs to know."""
+def normalise(text: Optional[str], max_chars: int = MAX_NLU_CHARS, names: tuple = ()) -> Normalised:
+    """Clean simplified text for NLU and search, plus what the reply needs to know.
+    `names` (the zone dictionary) are also corrected when typed with a same-sound typo."""
     original = text or ""
     cleaned = unicodedata.normalize("NFKC", original)
     cleaned = _TAG.sub(" ", cleaned)
     cleaned = _drop_noise(cleaned)
     cleaned = _REPEATED_PUNCT.sub(r"\1", cleaned)
     cleaned = _SPACES.sub(" ", cleaned).strip().lower()
-    cleaned = to_simplified(cleaned)
+    cleaned = fold(to_simplified(cleaned), names)
     truncated = len(cleaned) > max_chars
     if truncated:
         cleaned = cleaned[:max_chars].rstrip()

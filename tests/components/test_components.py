@@ -25,9 +25,9 @@ def storage(tmp_path):
 
 def test_normalizer_folds_text_and_flags_truncation(storage, context):
     normalizer = ChineseTextNormalizer.create({}, storage, Resource("n"), context)
-    messages = [Message({"text": "請問ＧＤＰ！！！"}), Message({"text": "机场" * 400}), Message({"text": "/greet"})]
+    messages = [Message({"text": "請問ＡＢＣ！！！"}), Message({"text": "机场" * 400}), Message({"text": "/greet"})]
     normalizer.process(messages)
-    assert messages[0].get("text") == "请问gdp!"
+    assert messages[0].get("text") == "请问abc!"
     assert messages[1].get("text_truncated") is True and len(messages[1].get("text")) == 300
     assert messages[2].get("text") == "/greet"
 

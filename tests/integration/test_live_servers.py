@@ -42,6 +42,24 @@ def test_follow_up_chain_keeps_context(servers):
     assert "固定资产投资" in text and "13.5%" in text and "数据口径：2021年1-8月" in text
 
 
+def test_follow_ups_of_a_list_answer_through_the_real_server(servers):
+    """Conversation state for every topic: items, another part of the answer, its period."""
+    assert "马上就办" in text_of(servers.say("spirit", "九华精神是啥"))
+    assert "敢闯敢试" in text_of(servers.say("spirit", "第三条呢"))
+    assert "闻商则喜" in text_of(servers.say("spirit", "最后一个"))
+    assert "第47位" in text_of(servers.say("ranking", "湘潭经开区全国排第几"))
+    assert "省内排名第二" in text_of(servers.say("ranking", "那省内呢"))
+
+
+def test_typos_english_and_scope_through_the_real_server(servers):
+    assert "138平方公里" in text_of(servers.say("typo", "湘谭经开去面积多大"))
+    assert "2690万美元" in text_of(servers.say("fdi", "FDI多少"))
+    refusal = text_of(servers.say("metro", "长沙地铁有几条线"))
+    assert "超出了我的服务范围" in refusal and "亿元" not in refusal
+    form = text_of(servers.say("invest-question", "吉利是在这投资的吗"))
+    assert "隐私说明" not in form and "吉利" in form  # answered, not the investment form
+
+
 def test_traditional_question_gets_traditional_answer(servers):
     text = text_of(servers.say("taiwan", "請問湘潭經開區離機場多遠？"))
     assert "黃花國際機場" in text and "分鐘" in text

@@ -1,0 +1,277 @@
+"""One turn's answer, decided from everything known: the words, what NLU made of them,
+and what the conversation was about.
+
+The order is the point (each step is a plain function tested on its own):
+1. scope: another zone, another place, general knowledge, an attempt to change the
+   rules -> a polite refusal, never the nearest zone paragraph (kb/scope.py);
+2. follow-ups of the last answer: items, period, unit, source, comparisons, another
+   part of the same answer (kb/followup.py);
+3. the question itself, by intent: a figure, a growth rate, an FAQ, or the search;
+4. honesty: a number the chosen answer does not state is said to be unpublished, with
+   what the source does say and the staff offer (kb/quantity.py).
+The actions only read the tracker into `Understanding` and send the `Reply`."""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any, Optional, Tuple
+
+from kb import answers, followup, quantity, scope, search, semantic
+from kb.answers import Reply
+from kb.figures import find_figure_in_text, find_figures_in_text
+from kb.followup import KIND_FAQ, KIND_FIGURE, Context
+from kb.model import KnowledgeBase
+from kb.render import render_figure, render_growth
+
+CONTEXT_SLOT = "answer_context"
+INTENT_FAQ, INTENT_FIGURE, INTENT_GROWTH = "faq", "ask_figure", "ask_growth"
+INTENT_OUT_OF_SCOPE, INTENT_CHITCHAT = "out_of_scope", "chitchat"
+# NLU this sure of another FAQ outweighs a loose "another part of the last answer" match.
+CONFIDENT_FAQ = 0.9
+# Categories whose entries' terms name companies and organisations (knowledge/faq/*.yml).
+ORGANISATION_CATEGORIES = ("industries", "living")
+_NOT_ORGANISATIONS = ("产业", "集群", "整车", "零部件", "汽车之城", "全产业链", "智能制造", "电子信息", "医疗器械", "军民融合",
+                      "工程机械", "产城融合", "活力之城", "滨江新城", "世界500强", "主导产业", "产业新区", "风光带", "顶层设计",
+                      "战略投资者", "国际规划大师")
+# Names of the zone itself are in most answers; they never make one answer the specific one.
+_ZONE_WORDS = ("经开区", "开发区", "园区", "综保区", "保税区", "湘潭", "九华", "国家级", "长株潭")
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the action read from the tracker for this turn."""
+
+    text: str
+    intent: Optional[str] = None
+    faq_id: Optional[str] = None
+    faq_confidence: float = 0.0
+    faq_ranking: Tuple[Tuple[str, float], ...] = ()  # the ResponseSelector's, best first
+    entity: Optional[str] = None
+    remembered_indicator: Optional[str] = None
+    previous_aspect: Optional[str] = None
+    context: Any = None  # the answer_context slot's value
+
+
+_bodies_cache: dict = {}
+_bodies_lock = threading.Lock()
+
+
+def _bodies(knowledge: KnowledgeBase) -> Tuple[Tuple[str, str], ...]:
+    """(entry id, rendered answer) for every active FAQ, rebuilt when the knowledge base
+    is reloaded (the store hands out a new object after every edit)."""
+    with _bodies_lock:
+        cached = _bodies_cache.get("bodies")
+        if cached is None or cached[0] is not knowledge:
+            cached = (knowledge, tuple((e.id, followup.answer_body(knowledge, e)) for e in knowledge.active_faqs()))
+            _bodies_cache["bodies"] = cached
+        return cached[1]
+
+
+def _answer_texts(knowledge: KnowledgeBase) -> Tuple[str, ...]:
+    return tuple(body for _, body in _bodies(knowledge))
+
+
+def _with_context(reply: Reply, context: Optional[Context]) -> Reply:
+    if context is not None:
+        reply.slots[CONTEXT_SLOT] = context.to_slot()
+    return reply
+
+
+def _from_resolved(knowledge: KnowledgeBase, resolved: followup.Resolved) -> Reply:
+    buttons = [answers.staff_button()] if resolved.offer_staff else []
+    slots = {}
+    if resolved.figure is not None:
+        slots["indicator"] = resolved.figure.id
+    return _with_context(Reply(list(resolved.texts), buttons, slots), resolved.context)
+
+
+def _refusal(knowledge: KnowledgeBase, key: str) -> Reply:
+    """A polite refusal; the next "那X呢" is then about the refused topic too."""
+    return _with_context(answers.message(knowledge, key), Context(followup.KIND_REFUSAL, key))
+
+
+def _scope_reply(knowledge: KnowledgeBase, text: str, context: Optional[Context]) -> Optional[Reply]:
+    reason = scope.classify(text, _answer_texts(knowledge), knowledge.dictionary_terms)
+    if reason == scope.SCOPE_OTHER_ZONE:
+        return _refusal(knowledge, "other_zone")
+    if reason is not None:
+        return _refusal(knowledge, "out_of_scope")
+    if context is not None and context.kind == followup.KIND_REFUSAL and followup.elliptical(text):
+        # "湖南大学录取分数线多少" -> refused; "那湘潭大学呢" asks the same of another place.
+        subject = re.sub(r"^(那|那么|还有|另外|再问|然后)|(呢|咧|捏|嘞)$", "", text).strip()
+        names_ours = find_figure_in_text(knowledge, text) or (
+            len(subject) >= 2 and any(subject in body for body in _answer_texts(knowledge)))
+        if not names_ours:
+            return _refusal(knowledge, context.id if context.id in ("other_zone", "out_of_scope") else "out_of_scope")
+    return None
+
+
+def context_of(reply: Reply, question: str) -> Optional[Context]:
+    """The context a reply leaves: the FAQ or figure it answered, if any."""
+    about = reply.about
+    if about is None:
+        return None
+    return Context(about[0], about[1], question)
+
+
+def _not_stated(knowledge: KnowledgeBase, topic: str, body: Optional[str] = None) -> Reply:
+    texts = [knowledge.message("followup_not_stated", topic=topic)]
+    if body:
+        texts.append(body)
+    return Reply(texts, [answers.staff_button()])
+
+
+def _honest(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
+    """An FAQ answer that does not state the number asked for gets the honest preface."""
+    about = reply.about
+    if about is None or about[0] != KIND_FAQ:
+        return reply
+    entry = knowledge.faqs.get(about[1])
+    if entry is None or entry.no_published_figure:
+        return reply
+    year = answers.other_year(text, entry.period)
+    if year and (quantity.asked_measure(text) is not None or "多少" in text or "几" in text):  # "2022年的产值目标定了多少"
+        honest = Reply([knowledge.message("faq_other_period", year=year, period=entry.period)] + reply.texts,
+                       [answers.staff_button()], reply.slots, reply.about)
+        return honest
+    if quantity.answer_states(text, followup.answer_body(knowledge, entry)):
+        return reply
+    honest = _not_stated(knowledge, "这个问题", "\n".join(reply.texts))
+    honest.about = reply.about
+    return honest
+
+
+def distinctive_entry(knowledge: KnowledgeBase, text: str, chosen_id: Optional[str], min_length: int = 3) -> Optional[str]:
+    """The entry whose answer contains the question's most specific words, when the chosen
+    one does not ("山河智能跟谁合作" is answered where 山河智能 is named). The longest run of
+    the question found in only one or two answers decides; None keeps the choice."""
+    bodies = _bodies(knowledge)
+    # Only names the knowledge base itself lists (companies, schools, groups, parks): a
+    # phrase such as 落户九华 is not specific to the entry that happens to contain it.
+    named = sorted((term for term in knowledge.dictionary_terms
+                    if len(term) >= min_length and term in text and not any(word in term for word in _ZONE_WORDS)),
+                   key=len, reverse=True)
+    for piece in named:
+        owners = [entry_id for entry_id, body in bodies if piece in body]
+        if not owners or len(owners) > 2:
+            continue
+        return None if chosen_id in owners else owners[0]
+    return None
+
+
+def _switch_to_distinctive(knowledge: KnowledgeBase, reply: Reply, text: str, strict: bool = False) -> Reply:
+    """`strict` (NLU was sure): only a name of four or more characters overrides it."""
+    chosen = reply.about[1] if reply.about and reply.about[0] == KIND_FAQ else None
+    if reply.about is not None and chosen is None:
+        return reply  # a figure answer: the figure was named
+    better = distinctive_entry(knowledge, text, chosen, min_length=4 if strict else 3)
+    if better is None:
+        return reply
+    return answers.faq_reply(knowledge, better)
+
+
+def _organisation_named(knowledge: KnowledgeBase, text: str) -> Optional[str]:
+    """A company or other organisation the question is about (吉利, 麦格纳): its own output
+    or investment is not a zone figure."""
+    for entry in knowledge.active_faqs():
+        if entry.category not in ORGANISATION_CATEGORIES:
+            continue
+        for term in entry.terms:
+            if len(term) >= 2 and term in text and not any(word in term for word in _ZONE_WORDS + _NOT_ORGANISATIONS):
+                return term
+    return None
+
+
+def _several_figures(knowledge: KnowledgeBase, text: str) -> Optional[Reply]:
+    """"规模工业总产值和工业总产值各多少": each figure named, in the order asked."""
+    figures = find_figures_in_text(knowledge, text)
+    if len(figures) < 2:
+        return None
+    growth = bool(followup.GROWTH_ASK.search(text))
+    texts = [(render_growth(knowledge, f) if growth and f.growth_pct is not None else None)
+             or render_figure(knowledge, f) for f in figures]
+    return Reply([t.rsplit("\n", 1)[0] for t in texts] + [texts[-1].rsplit("\n", 1)[1]], [],
+                 {"indicator": figures[-1].id}, (KIND_FIGURE, figures[-1].id))
+
+
+def _figure_or_faq(knowledge: KnowledgeBase, u: Understanding, context: Optional[Context]) -> Reply:
+    organisation = _organisation_named(knowledge, u.text)
+    if organisation and (quantity.asked_measure(u.text) is not None or "产值" in u.text):
+        return _not_stated(knowledge, organisation)
+    several = _several_figures(knowledge, u.text)
+    if several is not None:
+        return several
+    remembered = u.remembered_indicator
+    if context is not None and context.kind == KIND_FIGURE:
+        remembered = context.id
+    if u.intent == INTENT_GROWTH:
+        reply = answers.lookup_growth(knowledge, u.text, u.entity, remembered)
+    else:
+        reply = answers.lookup_figure(knowledge, u.text, u.entity, remembered, u.previous_aspect)
+    if reply.about is not None:
+        return reply
+    # No figure of ours matches: an FAQ may answer it (or say it is unpublished).
+    hit = search.best_answer(knowledge, u.text)
+    if hit is not None and hit.kind == "faq":
+        return _honest(knowledge, answers.search_answer(knowledge, u.text), u.text)
+    if quantity.has_subject(knowledge, u.text):
+        return Reply([knowledge.message("figure_not_published")], [answers.staff_button()])
+    return reply
+
+
+def _nlu_knows_better(knowledge: KnowledgeBase, u: Understanding, context: Context,
+                      resolved: followup.Resolved) -> bool:
+    """A clause of the last answer loses to the FAQ NLU chose when that entry's answer
+    matches the message at least as well ("电子信息有哪些企业" after the industry overview
+    is the electronics entry's question, not a line of the overview)."""
+    if resolved.kind != followup.RESOLVED_CLAUSE or u.intent != INTENT_FAQ or u.faq_id in (None, context.id):
+        return False
+    entry = knowledge.faqs.get(u.faq_id or "")
+    if entry is None or entry.disabled:
+        return False
+    mine = followup.scored_clause(followup.clauses(resolved.texts[0]), u.text, bonus=False)[1]
+    theirs = followup.scored_clause(followup.clauses(followup.answer_body(knowledge, entry)), u.text, bonus=False)[1]
+    return theirs >= mine > 0 or (theirs > 0 and mine == 0)
+
+
+def _reranked(knowledge: KnowledgeBase, u: Understanding) -> Tuple[Optional[str], float]:
+    """The ResponseSelector's FAQ, or the one the E5 re-ranker prefers (kb/semantic.py).
+    A re-ranked choice is trusted like a confident one: both models agree on it."""
+    better = semantic.rerank(knowledge, u.text, u.faq_ranking)
+    if better is None or better == u.faq_id:
+        return u.faq_id, u.faq_confidence
+    return better, max(u.faq_confidence, dict(u.faq_ranking).get(better, 0.0), answers.FAQ_MIN_CONFIDENCE)
+
+
+def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
+    """The reply for one informational turn, with the context it leaves in its slots."""
+    text = u.text
+    context = Context.from_slot(u.context)
+    refusal = _scope_reply(knowledge, text, context)
+    if refusal is not None:
+        return refusal
+    resolved = followup.resolve(knowledge, text, context)
+    if resolved is not None and not _nlu_knows_better(knowledge, u, context, resolved):
+        return _from_resolved(knowledge, resolved)
+    if context is not None and followup.pointed_number_question(text):
+        # "它面积多大" about the bonded zone: a figure of ours only answers it when the last
+        # answer stated that figure; otherwise the source does not give it.
+        named = find_figure_in_text(knowledge, text)
+        if named is None or named.id not in followup.figures_of_context(knowledge, context):
+            return _with_context(_not_stated(knowledge, followup.topic_of(knowledge, context)), context)
+    if u.intent in (INTENT_FIGURE, INTENT_GROWTH):
+        reply = _figure_or_faq(knowledge, u, context)
+    elif u.intent == INTENT_FAQ:
+        faq_id, confidence = _reranked(knowledge, u)
+        reply = answers.answer_faq(knowledge, faq_id, confidence, text)
+        reply = _switch_to_distinctive(knowledge, reply, text, strict=confidence >= CONFIDENT_FAQ)
+        reply = _honest(knowledge, reply, text)
+    elif u.intent == INTENT_OUT_OF_SCOPE:
+        return _refusal(knowledge, "out_of_scope")
+    elif u.intent == INTENT_CHITCHAT:
+        reply = answers.message(knowledge, "chitchat")
+    else:
+        reply = answers.search_answer(knowledge, text)
+        reply = _honest(knowledge, _switch_to_distinctive(knowledge, reply, text), text)
+    return _with_context(reply, context_of(reply, text))

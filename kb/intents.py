@@ -1,0 +1,104 @@
+"""Intent decisions that weigh what is asked, not one keyword.
+
+DIET learns that 投资 and 落户 go with the investment-intention form, so "吉利是在这投资
+的吗" or "我们落户以后审批找谁" would start the form instead of being answered. The form
+is for investors who want to register a project or be contacted; a question that asks for
+information is answered. Plain rules over the normalised text, applied to the model's
+ranking by components/intent_guard.py (so `rasa test` and the server agree)."""
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Sequence, Tuple
+
+FORM_INTENT, HUMAN_INTENT, FOLLOWUP_INTENT = "leave_intention", "request_human", "follow_up"
+# Intents whose actions state no zone facts: a follow-up read as one of them ("第三个呢"
+# as a goodbye) would lose the question.
+NOT_INFORMATIONAL = frozenset({"greet", "goodbye", "thank", "bot_challenge", "menu", "affirm", "deny", "chitchat",
+                               "out_of_scope", FORM_INTENT, HUMAN_INTENT})
+ABOUT_THE_ASSISTANT = re.compile(r"机器人|真人|人工|客服|你是谁|你叫")
+# "有没有真人客服": a person, not a question about the bot.
+WANTS_A_PERSON = re.compile(r"(有没有|有无|转|找|要|接|换)(个)?(真人|人工|客服|工作人员)|真人客服|人工客服|转人工")
+# A bare question fragment right after an answer ("多远", "在省里算大吗").
+_FRAGMENT = re.compile(r"多|几|哪|啥|吗|呢|什么|谁|么|没")
+SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "menu", "affirm", "deny", "chitchat"})
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+RULE_CONFIDENCE = 0.95
+# "联系服务企业的机制有哪些" asks about the zone's services, not for a person.
+ABOUT_SERVICES = re.compile(r"机制|制度|政策|措施|服务体系|怎么服务")
+
+# The investor wants to be contacted or to leave their project.
+WANTS_CONTACT = re.compile(
+    r"留(个|下|一下|一个)?(电话|手机|号码|联系方式|方式|资料|信息|微信|邮箱|项目)|联系我|找我|给我回电|回个?电话|打给我|"
+    r"安排.{0,4}(联系|对接)|(怎么|想|要|希望|和你们|跟你们)对接|对接(招商|一下|项目)|投资意向|意向登记|登记|填(表|一下)|\d{11}"
+)
+# ... or states a plan to invest here, with no question attached.
+WANTS_TO_INVEST = re.compile(r"(想|要|打算|准备|计划|考虑|有意|希望|拟)(来|在|到|去)?.{0,10}(投资|落户|入驻|设厂|建厂|落地|办厂|开厂)")
+PROJECT_WORDS = re.compile(r"项目|投资|设厂|建厂|办厂|开厂|落户|入驻|公司|企业|工厂")
+ASKS_INFORMATION = re.compile(r"谁|哪|什么|啥|多少|几|怎么样|如何|吗|么|是否|有没有|是不是|咋|呢|[?？]")
+
+
+def wants_form(text: str) -> bool:
+    return bool(WANTS_CONTACT.search(text))
+
+
+def asks_information(text: str) -> bool:
+    return bool(ASKS_INFORMATION.search(text))
+
+
+def _next_best(ranking: Sequence[Tuple[str, float]], skip: Sequence[str]) -> Optional[Tuple[str, float]]:
+    for name, confidence in ranking:
+        if name not in skip:
+            return name, confidence
+    return None
+
+
+def strong_followup(text: str) -> bool:
+    """Unmistakably about the last answer: an ordinal, or a short question with a pointer
+    or about the period, unit or source."""
+    from kb import followup  # the markers are defined once, with the resolution
+
+    if ABOUT_THE_ASSISTANT.search(text):
+        return False
+    if followup.ordinal(text) is not None:
+        return True
+    short = len(text) <= 15
+    return short and bool(followup.POINTING.search(text) or followup.PERIOD_ASK.search(text)
+                          or followup.UNIT_ASK.search(text) or followup.SOURCE_ASK.search(text))
+
+
+def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, float]]:
+    """The intent to use instead of the model's top one, or None to keep it.
+
+    `ranking` is the model's (name, confidence) list, best first."""
+    if not ranking:
+        return None
+    top = ranking[0][0]
+    # A rule's decision is certain: it must not fall below the fallback threshold.
+    confidence = max(ranking[0][1], RULE_CONFIDENCE)
+    from kb import scope  # the same refusal rules the answers use
+
+    if scope.classify(text) == scope.SCOPE_INJECTION:
+        return (OUT_OF_SCOPE_INTENT, confidence) if top != OUT_OF_SCOPE_INTENT else None
+    if top != HUMAN_INTENT and WANTS_A_PERSON.search(text) and not wants_form(text):
+        return HUMAN_INTENT, confidence
+    if top != FORM_INTENT and wants_form(text) and (WANTS_TO_INVEST.search(text) or PROJECT_WORDS.search(text)) \
+            and re.search(r"登记|留", text):
+        # "我们有个电池项目想落户九华，帮忙登记下": registering, whatever words it shares with an FAQ.
+        return FORM_INTENT, confidence
+    if top in NOT_INFORMATIONAL and strong_followup(text) and not (top == FORM_INTENT and wants_form(text)):
+        return FOLLOWUP_INTENT, max(confidence, dict(ranking).get(FOLLOWUP_INTENT, 0.0))
+    if top in SMALL_TALK_INTENTS and len(text) <= 9 and _FRAGMENT.search(text) and not ABOUT_THE_ASSISTANT.search(text):
+        return FOLLOWUP_INTENT, confidence
+    if top == FORM_INTENT:
+        if wants_form(text):
+            return None
+        if asks_information(text):  # "吉利是在这投资的吗": answer it
+            return _next_best(ranking, (FORM_INTENT, HUMAN_INTENT))
+        return None
+    if top == HUMAN_INTENT and ABOUT_SERVICES.search(text) and asks_information(text) and not WANTS_A_PERSON.search(text):
+        return _next_best(ranking, (FORM_INTENT, HUMAN_INTENT))
+    if top == HUMAN_INTENT and wants_form(text) and (PROJECT_WORDS.search(text) or re.search(r"留|\d{11}", text)):
+        # "留个电话让招商的人联系我": be contacted about a project -> the form takes it.
+        confidence = dict(ranking).get(FORM_INTENT, ranking[0][1])
+        return FORM_INTENT, max(confidence, ranking[0][1])
+    return None

@@ -37,7 +37,9 @@ class IntentGuard(GraphComponent):
                 continue
             name, confidence = chosen
             message.set(INTENT, {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
+            # The others are scaled below the chosen one, so the FallbackClassifier's
+            # ambiguity check (top two within 0.05) does not undo the decision.
             reordered = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}] + [
-                {INTENT_NAME_KEY: n, PREDICTED_CONFIDENCE_KEY: c} for n, c in ranking if n != name]
+                {INTENT_NAME_KEY: n, PREDICTED_CONFIDENCE_KEY: min(c, confidence) * 0.5} for n, c in ranking if n != name]
             message.set(INTENT_RANKING_KEY, reordered, add_to_output=True)
         return messages

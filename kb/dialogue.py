@@ -153,10 +153,17 @@ def distinctive_entry(knowledge: KnowledgeBase, text: str, chosen_id: Optional[s
                     if len(term) >= min_length and term in text and not any(word in term for word in _ZONE_WORDS)),
                    key=len, reverse=True)
     for piece in named:
-        owners = [entry_id for entry_id, body in bodies if piece in body]
-        if not owners or len(owners) > 2:
+        owners = [(entry_id, body) for entry_id, body in bodies if piece in body]
+        if not owners or len(owners) > 3:
             continue
-        return None if chosen_id in owners else owners[0]
+        # "兴隆湖是谁在开发": of the answers naming 兴隆湖, the one that says who.
+        scored = sorted(owners, key=lambda owner: -followup.scored_clause(followup.clauses(owner[1]), text)[1])
+        best = scored[0][0]
+        if chosen_id in [owner for owner, _ in owners]:
+            chosen_score = followup.scored_clause(followup.clauses(dict(owners)[chosen_id]), text)[1]
+            best_score = followup.scored_clause(followup.clauses(scored[0][1]), text)[1]
+            return None if best == chosen_id or best_score <= chosen_score else best
+        return best
     return None
 
 
@@ -193,6 +200,18 @@ def _several_figures(knowledge: KnowledgeBase, text: str) -> Optional[Reply]:
              or render_figure(knowledge, f) for f in figures]
     return Reply([t.rsplit("\n", 1)[0] for t in texts] + [texts[-1].rsplit("\n", 1)[1]], [],
                  {"indicator": figures[-1].id}, (KIND_FIGURE, figures[-1].id))
+
+
+def _named_figure_instead(knowledge: KnowledgeBase, reply: Reply, text: str) -> Optional[Reply]:
+    """"在校生多少": a figure named in the question, when the chosen FAQ answer does not
+    state it, is answered as that figure."""
+    figure = find_figure_in_text(knowledge, text)
+    if figure is None or reply.about is None or reply.about[0] != KIND_FAQ:
+        return None
+    entry = knowledge.faqs.get(reply.about[1])
+    if entry is None or answers.figure_value_text(figure) in followup.answer_body(knowledge, entry):
+        return None
+    return answers.lookup_figure(knowledge, text, None, None)
 
 
 def _figure_or_faq(knowledge: KnowledgeBase, u: Understanding, context: Optional[Context]) -> Reply:
@@ -260,18 +279,45 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
         named = find_figure_in_text(knowledge, text)
         if named is None or named.id not in followup.figures_of_context(knowledge, context):
             return _with_context(_not_stated(knowledge, followup.topic_of(knowledge, context)), context)
+    related = followup.resolve_in_related(knowledge, text, context)
+    if related is not None:
+        return _from_resolved(knowledge, related)
     if u.intent in (INTENT_FIGURE, INTENT_GROWTH):
         reply = _figure_or_faq(knowledge, u, context)
     elif u.intent == INTENT_FAQ:
         faq_id, confidence = _reranked(knowledge, u)
         reply = answers.answer_faq(knowledge, faq_id, confidence, text)
+        figure_reply = _named_figure_instead(knowledge, reply, text)
+        if figure_reply is not None:
+            return _with_context(figure_reply, context_of(figure_reply, text))
         reply = _switch_to_distinctive(knowledge, reply, text, strict=confidence >= CONFIDENT_FAQ)
         reply = _honest(knowledge, reply, text)
     elif u.intent == INTENT_OUT_OF_SCOPE:
         return _refusal(knowledge, "out_of_scope")
     elif u.intent == INTENT_CHITCHAT:
-        reply = answers.message(knowledge, "chitchat")
+        # "哈哈不闹了 园区现在全国排多少": small talk around a real question answers it.
+        hit = search.best_answer(knowledge, text)
+        reply = answers.search_answer(knowledge, text) if hit is not None else answers.message(knowledge, "chitchat")
     else:
         reply = answers.search_answer(knowledge, text)
         reply = _honest(knowledge, _switch_to_distinctive(knowledge, reply, text), text)
+    item = _item_of_named_list(knowledge, reply, text)
+    if item is not None:
+        return _from_resolved(knowledge, item)
+    if reply.about is None and followup.ordinal(text) is not None:
+        # "那你说说九华精神第一条" with no list before: find the list without the ordinal.
+        stripped = followup.without_ordinal(text)
+        hit = search.best_answer(knowledge, stripped) if stripped else None
+        if hit is not None and hit.kind == "faq":
+            item = _item_of_named_list(knowledge, answers.faq_reply(knowledge, hit.id), text)
+            if item is not None:
+                return _from_resolved(knowledge, item)
     return _with_context(reply, context_of(reply, text))
+
+
+def _item_of_named_list(knowledge: KnowledgeBase, reply: Reply, text: str) -> Optional[followup.Resolved]:
+    """An ordinal in a question that also names its list ("九华精神第一条")."""
+    if reply.about is None or reply.about[0] != KIND_FAQ or followup.ordinal(text) is None:
+        return None
+    resolved = followup.resolve(knowledge, text, Context(KIND_FAQ, reply.about[1], text))
+    return resolved if resolved is not None and resolved.kind == followup.RESOLVED_ITEM else None

@@ -273,8 +273,8 @@ def scored_clause(parts: Sequence[str], text: str, bonus: bool = True) -> Tuple[
         matched = (bigrams > 0 and covered >= MIN_CLAUSE_COVERAGE) or covered == 1.0 or (hinted and covered > 0)
         if wanted and not matched:
             continue
-        if not wanted and not hinted:
-            continue
+        if hints and not hinted:
+            continue  # "谁在开发": a clause about 开发 that names nobody does not answer it
         score = covered + 0.3 * bigrams + (0.4 if hinted else 0.0)
         head = part.split("：", 1)[0] if "：" in part[:8] else ""
         if bonus and head and any(char in head for char in wanted):
@@ -300,6 +300,36 @@ def _shares_a_phrase(text: str, body: str) -> bool:
     for generic in _GENERIC_RUNS:
         text = text.replace(generic, " ")
     return any(text[i:i + 3] in body for i in range(len(text) - 2) if all("\u4e00" <= c <= "\u9fff" for c in text[i:i + 3]))
+
+
+_EITHER_OR = re.compile(r"([\u4e00-\u9fff]{1,8}?)(?:的)?还是([\u4e00-\u9fff]{1,8})")
+_OPTION_NOISE = re.compile(r"^(这个|这些|这是|那个|它|是|这|那)|(的|呢|吗|级的|的数|的数据|数据|试点)$")
+_OPTION_KEYS = (("国家级", "国家"), ("全国", "全国"), ("省级", "省"), ("省里", "省"), ("全省", "省"), ("省内", "省"),
+                ("市级", "市"), ("全市", "全市"), ("湘潭市", "湘潭市"))
+
+
+def _either_or(parts: Sequence[str], text: str) -> Optional[str]:
+    """"它是省级的还是国家级的": the clause that says which (信用园区 is a 全省 pilot)."""
+    match = _EITHER_OR.search(text)
+    if not match:
+        return None
+    for option in match.groups():
+        option = _OPTION_NOISE.sub("", _OPTION_NOISE.sub("", option))
+        key = next((k for word, k in _OPTION_KEYS if word in option), option)
+        if len(key) < 1:
+            continue
+        for part in parts:
+            if key in part:
+                return part
+    return None
+
+
+def _bare_question(text: str) -> bool:
+    """Only question words ("多远", "哪年的", "谁"): nothing to match but the kind of fact."""
+    stripped = text
+    for pattern, _ in _QUESTION_HINTS:
+        stripped = pattern.sub("", stripped)
+    return not _content_chars(_ORDINAL.sub("", stripped))
 
 
 def looks_like_followup(text: str, body: str = "") -> bool:
@@ -385,7 +415,12 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
             number = position if position > 0 else len(items) + position + 1
             return Resolved((knowledge.message("followup_item", number=str(number), item=item), source),
                             Context(KIND_FAQ, entry.id, context.question, item), kind=RESOLVED_ITEM)
-    if entry.no_published_figure and (GROWTH_ASK.search(text) or _ELLIPSIS.search(text) or POINTING.search(text)
+    from kb.figures import find_figure_in_text
+
+    named = find_figure_in_text(knowledge, text)
+    if named is not None and (entry.no_published_figure or named.id not in [f.id for f in _figures_of(knowledge, entry)]):
+        return None  # "那在校生呢", "那工业总产值呢" after "no GDP": a figure of its own, answered as such
+    if entry.no_published_figure and named is None and (GROWTH_ASK.search(text) or _ELLIPSIS.search(text) or POINTING.search(text)
                                       or re.search(r"多少|几[家个所条位项]", text)):
         # "GDP growth呢" after "no GDP figure": still none; say so again, with the offer.
         return Resolved((render_answer(knowledge, entry),), keep, offer_staff=True)
@@ -407,6 +442,14 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
     if UNIT_ASK.search(text) and figures:
         units = "；".join(f"{f.name}：{figure_value(f)}" for f in figures)
         return Resolved((knowledge.message("followup_units", units=units), source), keep)
+    choice = _either_or(clauses(body), text)
+    if choice:
+        return Resolved((choice + "\n" + source,), Context(KIND_FAQ, entry.id, context.question, choice),
+                        kind=RESOLVED_CLAUSE)
+    if context.clause and _bare_question(text) and any(
+            word in context.clause for pattern, words in _QUESTION_HINTS if pattern.search(text) for word in words):
+        # "多远" right after "机场呢" (answered by the airport line): about that line.
+        return Resolved((context.clause + "\n" + source,), context, kind=RESOLVED_CLAUSE)
     clause = best_clause(clauses(body), text)
     if clause:
         return Resolved((clause + "\n" + source,), Context(KIND_FAQ, entry.id, context.question, clause),
@@ -456,6 +499,38 @@ def elliptical(text: str) -> bool:
 def pointed_number_question(text: str) -> bool:
     """'它面积多大', '它的产值多少': a number asked about what was just discussed."""
     return bool(POINTING.search(text)) and bool(re.search(r"多少|几[家个所条位项年]|多大|多高|多长|多远|规模", text))
+
+
+def without_ordinal(text: str) -> str:
+    return _ORDINAL.sub("", text).strip()
+
+
+def resolve_in_related(knowledge: KnowledgeBase, text: str, context: Optional[Context]) -> Optional[Resolved]:
+    """A follow-up the last answer cannot answer, answered by another entry about the same
+    named thing ("体育小镇之类" -> "谁在开发": the entry that names who develops it). Only
+    for questions that ask a kind of fact (谁, 哪年, 多远 ...), only with a clause match."""
+    if context is None or context.kind != KIND_FAQ or not looks_like_followup(text):
+        return None
+    if not any(pattern.search(text) for pattern, _ in _QUESTION_HINTS):
+        return None
+    names = [term for term in knowledge.dictionary_terms if len(term) >= 3 and term in context.question]
+    if not names:
+        return None
+    best: Optional[Tuple[float, FaqEntry, str]] = None
+    for entry in knowledge.active_faqs():
+        if entry.id == context.id:
+            continue
+        body = answer_body(knowledge, entry)
+        if not any(name in body for name in names):
+            continue
+        clause, score = scored_clause([p for p in clauses(body) if any(name in p for name in names) or True], text)
+        if clause and any(name in body for name in names) and (best is None or score > best[0]):
+            best = (score, entry, clause)
+    if best is None:
+        return None
+    _, entry, clause = best
+    return Resolved((clause + "\n" + source_line(knowledge, entry.source, entry.period),),
+                    Context(KIND_FAQ, entry.id, context.question, clause), kind=RESOLVED_CLAUSE)
 
 
 def topic_of(knowledge: KnowledgeBase, context: Context) -> str:

@@ -66,6 +66,13 @@ def strong_followup(text: str) -> bool:
                           or followup.UNIT_ASK.search(text) or followup.SOURCE_ASK.search(text))
 
 
+def _demoted(ranking: Sequence[Tuple[str, float]]) -> Optional[Tuple[str, float]]:
+    """The best intent that is neither the form nor a person, as sure as the rule is (the
+    ResponseSelector then says how sure it is of the FAQ)."""
+    chosen = _next_best(ranking, (FORM_INTENT, HUMAN_INTENT))
+    return (chosen[0], max(chosen[1], RULE_CONFIDENCE)) if chosen else None
+
+
 def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, float]]:
     """The intent to use instead of the model's top one, or None to keep it.
 
@@ -93,10 +100,10 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
         if wants_form(text):
             return None
         if asks_information(text):  # "吉利是在这投资的吗": answer it
-            return _next_best(ranking, (FORM_INTENT, HUMAN_INTENT))
+            return _demoted(ranking)
         return None
     if top == HUMAN_INTENT and ABOUT_SERVICES.search(text) and asks_information(text) and not WANTS_A_PERSON.search(text):
-        return _next_best(ranking, (FORM_INTENT, HUMAN_INTENT))
+        return _demoted(ranking)
     if top == HUMAN_INTENT and wants_form(text) and (PROJECT_WORDS.search(text) or re.search(r"留|\d{11}", text)):
         # "留个电话让招商的人联系我": be contacted about a project -> the form takes it.
         confidence = dict(ranking).get(FORM_INTENT, ranking[0][1])

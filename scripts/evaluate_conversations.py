@@ -38,7 +38,7 @@ EXPECT_KINDS = ("answer", "no_figure", "out_of_scope", "staff", "register", "sma
 # The words a "no published figure" reply uses (knowledge/ answers and messages say one
 # of these; a reply that states a figure instead does not).
 NO_FIGURE_MARKERS = ("没有公开", "没有给出", "没有找到", "没有公布", "未公布", "没有发布", "没有这", "没有该", "没有具体",
-                     "没有提供", "没有披露", "不能给您", "没有收录", "没有相关", "没有单独")
+                     "没有提供", "没有披露", "不能给您", "没有收录", "没有相关", "没有单独", "知识库中没有", "资料中没有")
 STAFF_MARKERS = ("招商服务人员", "招商人员", "工作人员")
 # Messages that decline without stating zone facts.
 REFUSAL_KEYS = ("out_of_scope", "other_zone", "dont_know", "chitchat", "not_chinese", "empty_message", "no_source_scope")

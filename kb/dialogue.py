@@ -29,6 +29,8 @@ INTENT_FAQ, INTENT_FIGURE, INTENT_GROWTH = "faq", "ask_figure", "ask_growth"
 INTENT_OUT_OF_SCOPE, INTENT_CHITCHAT = "out_of_scope", "chitchat"
 # NLU this sure of another FAQ outweighs a loose "another part of the last answer" match.
 CONFIDENT_FAQ = 0.9
+# A clause must cover the question this well to move an answer to another entry.
+MIN_SWITCH_SCORE = 1.2
 # Categories whose entries' terms name companies and organisations (knowledge/faq/*.yml).
 ORGANISATION_CATEGORIES = ("industries", "living")
 _NOT_ORGANISATIONS = ("产业", "集群", "整车", "零部件", "汽车之城", "全产业链", "智能制造", "电子信息", "医疗器械", "军民融合",
@@ -214,6 +216,44 @@ def _named_figure_instead(knowledge: KnowledgeBase, reply: Reply, text: str) -> 
     return answers.lookup_figure(knowledge, text, None, None)
 
 
+_COMPARE_GROWTH = re.compile(r"哪(个|项|一个|些|几个)(指标)?.{0,4}(增长|增速|涨|增幅).{0,3}(最)?(快|高|大|多)|增速最(快|高)|涨得最(快|多)|增长最快")
+
+
+def growth_ranking(knowledge: KnowledgeBase, text: str) -> Optional[Reply]:
+    """"哪个指标涨得最快": every indicator's growth as the source gives it, highest first.
+    Only the source's own percentages are listed; nothing is computed from them."""
+    if not _COMPARE_GROWTH.search(text):
+        return None
+    named = [f for f in find_figures_in_text(knowledge, text) if f.growth_pct is not None]
+    figures = named if len(named) >= 2 else [f for f in knowledge.figures.values()
+                                              if f.kind == "indicator" and f.growth_pct is not None]
+    if not figures:
+        return None
+    figures.sort(key=lambda f: f.growth_pct, reverse=True)
+    items = "、".join(f"{f.name}{answers.growth_text(f)}" for f in figures)
+    text_ = knowledge.message("growth_ranking", period=figures[0].period, items=items)
+    return Reply([text_, render_figure(knowledge, figures[0]).rsplit("\n", 1)[1]], [], {"indicator": figures[0].id},
+                 (KIND_FIGURE, figures[0].id))
+
+
+def _answer_type_switch(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
+    """"园区规划是谁做的": a who/when/how-far question whose chosen answer names no one, no
+    year, no distance, answered by the entry whose sentence does (由国际规划大师做顶层设计)."""
+    hints = followup.hints_of(text, kinds=followup.SWITCHING_HINTS)
+    if not hints or reply.about is None or reply.about[0] != KIND_FAQ:
+        return reply
+    bodies = dict(_bodies(knowledge))
+    chosen = bodies.get(reply.about[1], "")
+    if followup.scored_clause(followup.clauses(chosen), text)[1] > 0:
+        return reply
+    best_id, best_score = None, 0.0
+    for entry_id, body in bodies.items():
+        score = followup.scored_clause(followup.clauses(body), text)[1]
+        if score > best_score:
+            best_id, best_score = entry_id, score
+    return answers.faq_reply(knowledge, best_id) if best_id and best_score >= MIN_SWITCH_SCORE else reply
+
+
 def _figure_or_faq(knowledge: KnowledgeBase, u: Understanding, context: Optional[Context]) -> Reply:
     organisation = _organisation_named(knowledge, u.text)
     if organisation and (quantity.asked_measure(u.text) is not None or "产值" in u.text):
@@ -279,6 +319,9 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
         named = find_figure_in_text(knowledge, text)
         if named is None or named.id not in followup.figures_of_context(knowledge, context):
             return _with_context(_not_stated(knowledge, followup.topic_of(knowledge, context)), context)
+    ranked = growth_ranking(knowledge, text)
+    if ranked is not None:
+        return _with_context(ranked, context_of(ranked, text))
     related = followup.resolve_in_related(knowledge, text, context)
     if related is not None:
         return _from_resolved(knowledge, related)
@@ -291,6 +334,7 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
         if figure_reply is not None:
             return _with_context(figure_reply, context_of(figure_reply, text))
         reply = _switch_to_distinctive(knowledge, reply, text, strict=confidence >= CONFIDENT_FAQ)
+        reply = _answer_type_switch(knowledge, reply, text)
         reply = _honest(knowledge, reply, text)
     elif u.intent == INTENT_OUT_OF_SCOPE:
         return _refusal(knowledge, "out_of_scope")
@@ -300,7 +344,8 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
         reply = answers.search_answer(knowledge, text) if hit is not None else answers.message(knowledge, "chitchat")
     else:
         reply = answers.search_answer(knowledge, text)
-        reply = _honest(knowledge, _switch_to_distinctive(knowledge, reply, text), text)
+        reply = _answer_type_switch(knowledge, _switch_to_distinctive(knowledge, reply, text), text)
+        reply = _honest(knowledge, reply, text)
     item = _item_of_named_list(knowledge, reply, text)
     if item is not None:
         return _from_resolved(knowledge, item)

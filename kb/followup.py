@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple
 
+from kb import quantity
 from kb.answers import other_year
 from kb.model import FaqEntry, Figure, KnowledgeBase
 from kb.render import figure_value, render_answer, render_figure, render_growth, source_line
@@ -156,8 +157,8 @@ def enumerations(body: str) -> List[Tuple[List[str], str]]:
         items = [item for item in items if item]
         if len(items) >= 2:
             # What surrounds the list within its own sentence ("拿下“三块牌子”：…").
-            before = re.split(r"[；;。\n]", body[max(0, match.start() - 12):match.start()])[-1]
-            after = re.split(r"[；;。\n]", body[match.end():match.end() + 12])[0]
+            before = re.split(r"[，,；;。\n]", body[max(0, match.start() - 12):match.start()])[-1]
+            after = re.split(r"[，,；;。\n]", body[match.end():match.end() + 12])[0]
             found.append((items, before + match.group(1) + after))
     # Quoted names in a row: “百企扶培”“四员五联”“三个专员”.
     for match in re.finditer(r"(?:“[^“”]{2,12}”){2,}", body):
@@ -340,7 +341,7 @@ def looks_like_followup(text: str, body: str = "") -> bool:
         ordinal(text) is not None or POINTING.search(text) or _ELLIPSIS.search(text)
         or PERIOD_ASK.search(text) or UNIT_ASK.search(text) or SOURCE_ASK.search(text)
         or GROWTH_ASK.search(text) or len(text) <= 6 or (len(text) <= 9 and _YES_NO.search(text))
-        or _PART_OR_TOTAL.search(text)
+        or _PART_OR_TOTAL.search(text) or _DETAIL.search(text)
         or (body and _shares_a_phrase(text, body))
     )
 
@@ -442,6 +443,15 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
     if UNIT_ASK.search(text) and figures:
         units = "；".join(f"{f.name}：{figure_value(f)}" for f in figures)
         return Resolved((knowledge.message("followup_units", units=units), source), keep)
+    which = _WHICH_N.search(text)
+    if which:  # "五好具体是哪五好": a list of that length, or the source does not list them
+        token = which.group(1)
+        wanted_count = int(token) if token.isdigit() else _CN_DIGITS.get(token)
+        lists = ([_bullets(body)] if len(_bullets(body)) >= 2 else []) + [items for items, _ in enumerations(body)]
+        matching = [items for items in lists if len(items) == wanted_count]
+        if not matching:
+            return Resolved((knowledge.message("followup_not_stated", topic=topic_of(knowledge, context)),), keep,
+                            offer_staff=True)
     choice = _either_or(clauses(body), text)
     if choice:
         return Resolved((choice + "\n" + source,), Context(KIND_FAQ, entry.id, context.question, choice),
@@ -452,9 +462,13 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
         return Resolved((context.clause + "\n" + source,), context, kind=RESOLVED_CLAUSE)
     clause = best_clause(clauses(body), text)
     if clause:
-        return Resolved((clause + "\n" + source,), Context(KIND_FAQ, entry.id, context.question, clause),
-                        kind=RESOLVED_CLAUSE)
-    if PERIOD_ASK.search(text):
+        # The question narrows what the conversation is about ("四个新区是哪四个" then "第二个").
+        narrowed = Context(KIND_FAQ, entry.id, (context.question + " " + text)[-200:], clause)
+        if not quantity.answer_states(text, clause):  # "走廊里有多少家科研院所": named, not counted
+            return Resolved((knowledge.message("followup_not_stated", topic=f"“{clause[:20]}”"), clause + "\n" + source),
+                            narrowed, offer_staff=True, kind=RESOLVED_CLAUSE)
+        return Resolved((clause + "\n" + source,), narrowed, kind=RESOLVED_CLAUSE)
+    if PERIOD_ASK.search(text) and (figures or not POINTING.search(text)):
         return Resolved((knowledge.message("followup_period", name=entry.question.rstrip("？?"), period=_period_of(entry)),
                          source), keep)
     if GROWTH_ASK.search(text) and figures:
@@ -464,7 +478,37 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
     if context.clause and len(text) <= 5 and any(pattern.search(text) for pattern, _ in _QUESTION_HINTS):
         # "多远" right after a one-part answer ("机场呢" -> the airport line) asks about it.
         return Resolved((context.clause + "\n" + source,), context, kind=RESOLVED_CLAUSE)
+    if asks_a_detail(text) and _about_the_same_thing(text, body, context):
+        # "五好具体是哪五好", "是三甲吗", "谁评的": the answer names it but says no more.
+        return Resolved((knowledge.message("followup_not_stated", topic=topic_of(knowledge, context)),), keep,
+                        offer_staff=True)
     return None
+
+
+_DETAIL = re.compile(
+    r"具体(是|指|啥|什么|内容|怎么)|什么意思|啥意思|是指|指的是|怎么运作|如何运作|哪[一二三四五六七八九十两\d]+[个好条项种家]|"
+    r"哪几[个家所条项]|哪天|几号|每个?月|哪些国家|哪国|名单|清单|全文|原文|谁(评|发|批|定|办|管)|哪个部门|进出口|额多少|是不是|是.{1,6}吗$"
+)
+
+
+def asks_a_detail(text: str) -> bool:
+    """A detail of what was said (which five, what it means, who issued it, when, yes or no)."""
+    return bool(_DETAIL.search(text) or quantity.asked_measure(text) is not None or hints_of(text))
+
+
+_WHICH_N = re.compile(r"哪([二两三四五六七八九十\d]{1,2})([个好条项种家所块])")
+
+
+def _about_the_same_thing(text: str, body: str, context: Context) -> bool:
+    """The follow-up points back (它/这个), is a bare fragment, or most of its words are in
+    the last answer (or the question that led to it)."""
+    if POINTING.search(text) or _bare_question(text) or len(text) <= 6:
+        return True
+    wanted = _content_chars(text)
+    if not wanted:
+        return True
+    seen = body + context.question
+    return sum(1 for char in wanted if char in seen) / len(wanted) >= 0.5
 
 
 def resolve(knowledge: KnowledgeBase, text: str, context: Optional[Context]) -> Optional[Resolved]:
@@ -499,6 +543,19 @@ def elliptical(text: str) -> bool:
 def pointed_number_question(text: str) -> bool:
     """'它面积多大', '它的产值多少': a number asked about what was just discussed."""
     return bool(POINTING.search(text)) and bool(re.search(r"多少|几[家个所条位项年]|多大|多高|多长|多远|规模", text))
+
+
+# The kinds of fact that can move an answer to another entry: who, when, how far. A count
+# or a name can be answered by a list, which any entry has.
+SWITCHING_HINTS = ("谁", "哪年", "多远")
+
+
+def hints_of(text: str, kinds: Optional[Sequence[str]] = None) -> List[str]:
+    """The words a clause answering this kind of question contains (谁 -> 集团, 大师 ...);
+    `kinds` keeps only the hint patterns whose source mentions one of them."""
+    return [word for pattern, words in _QUESTION_HINTS
+            if pattern.search(text) and (kinds is None or any(kind in pattern.pattern for kind in kinds))
+            for word in words]
 
 
 def without_ordinal(text: str) -> str:

@@ -17,14 +17,19 @@ NOT_INFORMATIONAL = frozenset({"greet", "goodbye", "thank", "bot_challenge", "me
                                "out_of_scope", FORM_INTENT, HUMAN_INTENT})
 ABOUT_THE_ASSISTANT = re.compile(r"机器人|真人|人工|客服|你是谁|你叫")
 # "有没有真人客服": a person, not a question about the bot.
-WANTS_A_PERSON = re.compile(r"(有没有|有无|转|找|要|接|换)(个)?(真人|人工|客服|工作人员)|真人客服|人工客服|转人工")
+WANTS_A_PERSON = re.compile(
+    r"(有没有|有无|转|找|要|接|换)(个)?(真人|人工|客服|工作人员)|真人客服|人工客服|转人工|(给|发|告诉)我?.{0,4}(电话|联系方式|手机号|微信)"
+    r"|^(那|那我|那么)?(找谁|问谁)(问|咨询|联系|谈|了解)?[?？]?$"
+)
 # A bare question fragment right after an answer ("多远", "在省里算大吗").
 _FRAGMENT = re.compile(r"多|几|哪|啥|吗|呢|什么|谁|么|没")
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "menu", "affirm", "deny", "chitchat"})
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 RULE_CONFIDENCE = 0.95
 # "联系服务企业的机制有哪些" asks about the zone's services, not for a person.
-ABOUT_SERVICES = re.compile(r"机制|制度|政策|措施|服务体系|怎么服务")
+ABOUT_SERVICES = re.compile(r"机制|制度|政策|措施|服务体系|怎么服务|审批|手续|办理|办事|许可")
+# Words of a request for a person; a "谁…" question without any of them is about a fact.
+PERSON_WORDS = re.compile(r"联系|电话|人工|客服|真人|招商|对接|负责人|领导|经理|微信|邮箱|办公|找人|工作人员|专人|人员|转")
 
 # The investor wants to be contacted or to leave their project.
 WANTS_CONTACT = re.compile(
@@ -104,6 +109,8 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
         return None
     if top == HUMAN_INTENT and ABOUT_SERVICES.search(text) and asks_information(text) and not WANTS_A_PERSON.search(text):
         return _demoted(ranking)
+    if top == HUMAN_INTENT and not PERSON_WORDS.search(text) and asks_information(text):
+        return _demoted(ranking)  # "谁在开发": who develops a project, not a request for staff
     if top == HUMAN_INTENT and wants_form(text) and (PROJECT_WORDS.search(text) or re.search(r"留|\d{11}", text)):
         # "留个电话让招商的人联系我": be contacted about a project -> the form takes it.
         confidence = dict(ranking).get(FORM_INTENT, ranking[0][1])

@@ -24,7 +24,7 @@ REQUIRED_MESSAGES = (
     "source_line",
     # follow-ups and figures the source does not give (kb/followup.py, kb/dialogue.py)
     "followup_item", "followup_no_item", "followup_period", "followup_unit", "followup_units", "followup_source",
-    "followup_not_stated", "figure_other_period", "faq_other_period", "figure_not_published",
+    "followup_not_stated", "figure_other_period", "faq_other_period", "figure_not_published", "growth_ranking",
     # the investment-intention form (actions/leads.py)
     "lead_ask_consent", "lead_ask_company", "lead_ask_industry", "lead_ask_amount", "lead_ask_land",
     "lead_ask_name", "lead_ask_contact", "lead_consent_unclear", "lead_bad_amount", "lead_bad_contact",

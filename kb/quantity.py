@@ -13,12 +13,14 @@ from typing import Optional, Pattern, Tuple
 from kb.model import KnowledgeBase
 from kb.text import tokenize
 
-_NUMBER = r"(\d+(\.\d+)?|[一二两三四五六七八九十百千]+)"
+# A number: digits, or Chinese numerals other than a lone 一 (一条走廊 is an article, not a count).
+_NUMBER = r"(\d+(\.\d+)?|[二两三四五六七八九十百千][一二两三四五六七八九十百千]*|一[一二两三四五六七八九十百千]+)"
 # (what the question asks, what an answer that states it contains)
 _MEASURES: Tuple[Tuple[Pattern, Pattern], ...] = tuple(
     (re.compile(asked), re.compile(stated)) for asked, stated in (
         # A count is stated by a number with any counting word (4家 answers 几个).
-        (r"(?<!哪)(几|多少)(家|所|位|名|个|项|条|块)(?!月)", _NUMBER + r"(家|所|位|名|个|项|条|块)"),
+        (r"几个?小时|多少(个)?小时|多少分钟|几分钟|要多久|多长时间", r"\d+(个)?(小时|分钟)"),
+        (r"(?<!哪)(几|多少)(家|所|位|名|个|项|条|块)(?!月|小时|工作日)", _NUMBER + r"(家|所|位|名|个|项|条|块)"),
         (r"多少(个)?人|几个人|人口|人数", _NUMBER + r"万?人"),
         (r"多少钱|什么价|价格|价钱|单价|多少元|租金|费用|收费|电费|水费|气费|多少一(度|吨|方|亩|平)|补贴多少|奖励多少", _NUMBER + r"(亿|万)?(元|美元)"),
         (r"多少公里|几公里|多少km", _NUMBER + r"公里"),

@@ -1,6 +1,7 @@
 """Finding which figure an investor means."""
 from __future__ import annotations
 
+import re
 from typing import Iterable, List, Optional
 
 from kb.model import Figure, KnowledgeBase
@@ -18,9 +19,22 @@ def find_figure_in_text(knowledge: KnowledgeBase, text: str, kinds: Iterable[str
         if figure.kind not in kinds:
             continue
         for name in figure.names:
-            if len(name) > best_length and (name in text or name in plain):
+            if len(name) > best_length and (_names(name, text) or _names(name, plain)):
                 best, best_length = figure, len(name)
     return best
+
+
+# "外资企业", "税收优惠": the word names a kind of company or policy there, not the figure.
+_NOT_THE_FIGURE_AFTER = re.compile(r"(企业|汽配|零部件|厂|公司|工厂|项目|银行|政策|优惠|减免|补贴|奖励|机构)")
+
+
+def _names(name: str, text: str) -> bool:
+    start = text.find(name)
+    while start >= 0:
+        if not _NOT_THE_FIGURE_AFTER.match(text, start + len(name)):
+            return True
+        start = text.find(name, start + 1)
+    return False
 
 
 def find_figure_by_name(knowledge: KnowledgeBase, name: Optional[str]) -> Optional[Figure]:

@@ -271,7 +271,8 @@ def scored_clause(parts: Sequence[str], text: str, bonus: bool = True) -> Tuple[
         hinted = any(word in part for word in hints)
         # One character in common is chance ("高速" vs 高铁): two in a row, all of them,
         # or one plus the kind of fact asked for (多远 -> 分钟) is a match.
-        matched = (bigrams > 0 and covered >= MIN_CLAUSE_COVERAGE) or covered == 1.0 or (hinted and covered > 0)
+        matched = (bigrams > 0 and covered >= MIN_CLAUSE_COVERAGE) or covered == 1.0 or (
+            hinted and (covered >= MIN_CLAUSE_COVERAGE or len(wanted) == 1))
         if wanted and not matched:
             continue
         if hints and not hinted:

@@ -29,7 +29,7 @@ RULE_CONFIDENCE = 0.95
 # "联系服务企业的机制有哪些" asks about the zone's services, not for a person.
 ABOUT_SERVICES = re.compile(r"机制|制度|政策|措施|服务体系|怎么服务|审批|手续|办理|办事|许可")
 # Words of a request for a person; a "谁…" question without any of them is about a fact.
-PERSON_WORDS = re.compile(r"联系|电话|人工|客服|真人|招商|对接|负责人|领导|经理|微信|邮箱|办公|找人|工作人员|专人|人员|转")
+PERSON_WORDS = re.compile(r"联系|电话|人工|客服|真人|招商|对接|负责人|领导|经理|微信|邮箱|办公|找人|找谁|问谁|工作人员|专人|人员|转")
 
 # The investor wants to be contacted or to leave their project.
 WANTS_CONTACT = re.compile(
@@ -71,11 +71,17 @@ def strong_followup(text: str) -> bool:
                           or followup.UNIT_ASK.search(text) or followup.SOURCE_ASK.search(text))
 
 
+INFORMATIONAL = ("faq", "ask_figure", "ask_growth", FOLLOWUP_INTENT)
+
+
 def _demoted(ranking: Sequence[Tuple[str, float]]) -> Optional[Tuple[str, float]]:
-    """The best intent that is neither the form nor a person, as sure as the rule is (the
-    ResponseSelector then says how sure it is of the FAQ)."""
-    chosen = _next_best(ranking, (FORM_INTENT, HUMAN_INTENT))
-    return (chosen[0], max(chosen[1], RULE_CONFIDENCE)) if chosen else None
+    """A question, not the form or a person: the FAQ (the ResponseSelector then says how
+    sure it is of the entry), else the best informational intent, else a follow-up (the
+    conversation or the search answers it). Never small talk: a question gets an answer."""
+    names = [name for name, _ in ranking]
+    for preferred in ("faq",) if "faq" in names else tuple(n for n in names if n in INFORMATIONAL)[:1]:
+        return preferred, RULE_CONFIDENCE
+    return FOLLOWUP_INTENT, RULE_CONFIDENCE
 
 
 def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, float]]:
@@ -91,8 +97,8 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
 
     if scope.classify(text) == scope.SCOPE_INJECTION:
         return (OUT_OF_SCOPE_INTENT, confidence) if top != OUT_OF_SCOPE_INTENT else None
-    if top != HUMAN_INTENT and WANTS_A_PERSON.search(text) and not wants_form(text):
-        return HUMAN_INTENT, confidence
+    if WANTS_A_PERSON.search(text) and not wants_form(text) and not ABOUT_SERVICES.search(text):
+        return HUMAN_INTENT, confidence  # also when the model was unsure between a person and the bot
     if top != FORM_INTENT and wants_form(text) and (WANTS_TO_INVEST.search(text) or PROJECT_WORDS.search(text)) \
             and re.search(r"登记|留", text):
         # "我们有个电池项目想落户九华，帮忙登记下": registering, whatever words it shares with an FAQ.

@@ -34,7 +34,7 @@ export WEB_HOST ?= 127.0.0.1
 export WEB_PORT ?= 8080
 export WIDGET_ALLOWED_ORIGINS ?= *
 export FEEDBACK_DB ?= .state/feedback.db
-export FAQ_RERANKER ?= e5
+export FAQ_RERANKER ?= off
 # Local development only: a random widget session secret kept in .state/ (never
 # committed). Production sets WIDGET_SESSION_SECRET; the servers refuse a short one.
 ifeq ($(strip $(WIDGET_SESSION_SECRET)),)

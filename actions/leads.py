@@ -15,9 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import localise, send
-from actions.nlg import selected_confidence, selected_faq_id
+from actions.dialogue import understanding
 from actions.turn import read_turn
-from kb import answers, store
+from kb import dialogue, store
 from kb.text import in_script
 from leads import form
 from leads.parsing import mask_text, normalise_email, normalise_phone, parse_amount
@@ -56,10 +56,9 @@ class ValidateLeadForm(FormValidationAction):
             return False
         knowledge = store.current()
         turn = read_turn(tracker)
-        if turn.intent == "faq":
-            reply = answers.answer_faq(knowledge, selected_faq_id(tracker), selected_confidence(tracker), turn.text)
-        else:
-            reply = answers.search_answer(knowledge, turn.text)
+        # The same decisions as any answer (scope, follow-ups, honesty), without the search
+        # path's inbox note: the investor is mid-form, not stuck.
+        reply = dialogue.respond(knowledge, understanding(turn, tracker))
         send(dispatcher, localise(reply, turn.script))
         _say(dispatcher, tracker, "lead_resume")
         return True

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from kb import scope, search
 from kb.figures import find_figure_by_name, find_figure_in_text
 from kb.model import Figure, KnowledgeBase
-from kb.render import growth_text, render_answer, render_figure, render_growth
+from kb.render import render_answer, render_figure, render_growth
 
 # Below this ResponseSelector confidence the FAQ label is not trusted on its own and the
 # keyword search gets a say (it is right more often on bare keywords).

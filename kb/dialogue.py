@@ -22,7 +22,7 @@ from kb.answers import Reply
 from kb.figures import find_figure_in_text, find_figures_in_text
 from kb.followup import KIND_FAQ, KIND_FIGURE, Context
 from kb.model import KnowledgeBase
-from kb.render import render_figure, render_growth
+from kb.render import growth_text, render_figure, render_growth
 
 CONTEXT_SLOT = "answer_context"
 INTENT_FAQ, INTENT_FIGURE, INTENT_GROWTH = "faq", "ask_figure", "ask_growth"
@@ -230,7 +230,7 @@ def growth_ranking(knowledge: KnowledgeBase, text: str) -> Optional[Reply]:
     if not figures:
         return None
     figures.sort(key=lambda f: f.growth_pct, reverse=True)
-    items = "、".join(f"{f.name}{answers.growth_text(f)}" for f in figures)
+    items = "、".join(f"{f.name}{growth_text(f)}" for f in figures)
     text_ = knowledge.message("growth_ranking", period=figures[0].period, items=items)
     return Reply([text_, render_figure(knowledge, figures[0]).rsplit("\n", 1)[1]], [], {"indicator": figures[0].id},
                  (KIND_FIGURE, figures[0].id))

@@ -402,15 +402,12 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
     if position is not None:
         items = list_items(body, (context.question, text))
         if items:
-            if abs(position) > len(items) or position == 0:
-                return Resolved((knowledge.message("followup_no_item", count=str(len(items))),
-                                 "\n".join(f"{n}. {item}" for n, item in enumerate(items, 1))), keep)
             # "最后一个小学": only the items that are 小学.
-            kind = [a + b for a, b in zip(_content_chars(_ORDINAL.sub("", text)), _content_chars(_ORDINAL.sub("", text))[1:])]
-            narrowed = [i for i in items if any(pair in i for pair in kind)]
+            rest = _content_chars(_ORDINAL.sub("", text))
+            narrowed = [i for i in items if any(a + b in i for a, b in zip(rest, rest[1:]))]
             if narrowed and len(narrowed) < len(items):
                 items = narrowed
-            if abs(position) > len(items):
+            if abs(position) > len(items) or position == 0:
                 return Resolved((knowledge.message("followup_no_item", count=str(len(items))),
                                  "\n".join(f"{n}. {item}" for n, item in enumerate(items, 1))), keep)
             item = items[position - 1] if position > 0 else items[position]
@@ -427,8 +424,6 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
         # "GDP growth呢" after "no GDP figure": still none; say so again, with the offer.
         return Resolved((render_answer(knowledge, entry),), keep, offer_staff=True)
     if context.clause:  # the last reply was one item, e.g. 直接到位外资2690万美元
-        from kb.figures import find_figure_in_text
-
         item_figure = find_figure_in_text(knowledge, context.clause, kinds=("indicator",))
         if item_figure is not None:
             resolved = _figure_followup(knowledge, item_figure, text, Context(KIND_FIGURE, item_figure.id, context.question))

@@ -22,7 +22,9 @@ WANTS_A_PERSON = re.compile(
     r"|^(那|那我|那么)?(找谁|问谁)(问|咨询|联系|谈|了解)?[?？]?$"
 )
 # A bare question fragment right after an answer ("多远", "在省里算大吗").
-_FRAGMENT = re.compile(r"多|几|哪|啥|吗|呢|什么|谁|么|没")
+_FRAGMENT = re.compile(r"多远|多大|多少|多久|多长|几[个家所条年位项]|哪[年里个些一]|什么时候|算大|省里|省内|全国|同比|单位|口径|来源|出处")
+# Greetings and questions about the assistant are small talk, however short.
+_SMALL_TALK_WORDS = re.compile(r"在吗|有人吗|你好|您好|谢|再见|拜|你是|跟谁|你叫|你会|你能|你几岁|功能|能问")
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "menu", "affirm", "deny", "chitchat"})
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 RULE_CONFIDENCE = 0.95
@@ -62,7 +64,7 @@ def strong_followup(text: str) -> bool:
     or about the period, unit or source."""
     from kb import followup  # the markers are defined once, with the resolution
 
-    if ABOUT_THE_ASSISTANT.search(text):
+    if ABOUT_THE_ASSISTANT.search(text) or _SMALL_TALK_WORDS.search(text):
         return False
     if followup.ordinal(text) is not None:
         return True
@@ -105,7 +107,8 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
         return FORM_INTENT, confidence
     if top in NOT_INFORMATIONAL and strong_followup(text) and not (top == FORM_INTENT and wants_form(text)):
         return FOLLOWUP_INTENT, max(confidence, dict(ranking).get(FOLLOWUP_INTENT, 0.0))
-    if top in SMALL_TALK_INTENTS and len(text) <= 9 and _FRAGMENT.search(text) and not ABOUT_THE_ASSISTANT.search(text):
+    if top in SMALL_TALK_INTENTS and len(text) <= 9 and _FRAGMENT.search(text) \
+            and not ABOUT_THE_ASSISTANT.search(text) and not _SMALL_TALK_WORDS.search(text):
         return FOLLOWUP_INTENT, confidence
     if top == FORM_INTENT:
         if wants_form(text):

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
-from kb import answers, followup, quantity, scope, search, semantic
+from kb import answers, followup, intents, quantity, scope, search, semantic
 from kb.answers import Reply
 from kb.figures import find_figure_in_text, find_figures_in_text
 from kb.followup import KIND_FAQ, KIND_FIGURE, Context
@@ -346,6 +346,10 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
         reply = answers.search_answer(knowledge, text)
         reply = _answer_type_switch(knowledge, _switch_to_distinctive(knowledge, reply, text), text)
         reply = _honest(knowledge, reply, text)
+        kind = intents.small_talk_kind(text) if reply.about is None else None
+        if kind is not None:  # "在吗" read as a follow-up with nothing to follow: a greeting
+            reply = answers.greet(knowledge) if kind == "greet" else (
+                answers.menu(knowledge) if kind == "menu" else answers.message(knowledge, kind))
     item = _item_of_named_list(knowledge, reply, text)
     if item is not None:
         return _from_resolved(knowledge, item)

@@ -41,7 +41,7 @@ WANTS_CONTACT = re.compile(
 # ... or states a plan to invest here, with no question attached.
 WANTS_TO_INVEST = re.compile(r"(想|要|打算|准备|计划|考虑|有意|希望|拟)(来|在|到|去)?.{0,10}(投资|落户|入驻|设厂|建厂|落地|办厂|开厂)")
 PROJECT_WORDS = re.compile(r"项目|投资|设厂|建厂|办厂|开厂|落户|入驻|公司|企业|工厂")
-ASKS_INFORMATION = re.compile(r"谁|哪|什么|啥|多少|几|怎么样|如何|吗|么|是否|有没有|是不是|咋|呢|[?？]")
+ASKS_INFORMATION = re.compile(r"谁|哪|什么|啥|多少|几|怎么样|如何|吗|么|是否|有没有|是不是|咋|呢|[?？]|知道|了解一下|问问|咨询")
 
 
 def wants_form(text: str) -> bool:
@@ -56,6 +56,22 @@ def _next_best(ranking: Sequence[Tuple[str, float]], skip: Sequence[str]) -> Opt
     for name, confidence in ranking:
         if name not in skip:
             return name, confidence
+    return None
+
+
+_SMALL_TALK_KINDS = (
+    ("greet", re.compile(r"^(在吗|在不在|有人吗|你好|您好|哈喽|嗨|请问有人吗|您好.{0,4}有人吗)")),
+    ("thank", re.compile(r"^(多谢|谢谢|感谢|谢了)")),
+    ("goodbye", re.compile(r"^(再见|拜拜|回头见|先这样)")),
+    ("menu", re.compile(r"能问(哪些|什么|些什么)|有(哪些|什么)功能|你(能|可以)(做|干|帮我查)什么|能问些什么")),
+)
+
+
+def small_talk_kind(text: str) -> Optional[str]:
+    """greet / thank / goodbye / menu for a message that is plainly one of them."""
+    for kind, pattern in _SMALL_TALK_KINDS:
+        if pattern.search(text):
+            return kind
     return None
 
 

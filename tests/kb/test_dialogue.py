@@ -82,3 +82,9 @@ def test_no_figure_named_is_not_published(kb):
 def test_a_named_entry_wins_over_an_unsure_choice(kb):
     reply = dialogue.respond(kb, Understanding(text="月光电池在园区吗", intent="faq", faq_id="transport", faq_confidence=0.6))
     assert "月光电池" in reply.texts[0]
+
+
+def test_small_talk_read_as_a_follow_up_is_still_small_talk(kb):
+    greeting, thanks, menu = talk(kb, [("在吗", "follow_up", None), ("多谢了", "follow_up", None),
+                                      ("能问哪些问题", "follow_up", None)])
+    assert greeting == kb.message("greet") and thanks == kb.message("thank") and menu == kb.message("menu")

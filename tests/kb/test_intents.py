@@ -37,3 +37,11 @@ def test_adjust(text, names, expected):
 
 def test_empty_ranking():
     assert adjust("你好", []) is None
+
+
+@pytest.mark.parametrize("text, kind", [("在吗", "greet"), ("多谢了", "thank"), ("再见", "goodbye"),
+                                        ("能问哪些问题", "menu"), ("机场多远", None), ("第三个呢", None)])
+def test_small_talk_kind(text, kind):
+    from kb.intents import small_talk_kind
+
+    assert small_talk_kind(text) == kind

@@ -48,9 +48,13 @@ _PLACE_SUFFIX = re.compile(r"(省|市|县|区|州|镇|乡|村)$")
 
 @lru_cache(maxsize=1)
 def _posseg():
+    """jieba's part-of-speech tagger on its own dictionary. Not the process-wide one: Rasa's
+    tokenizer loads the zone dictionary into that, after which 岳阳 before 综保区 is tagged
+    as a person's name."""
+    import jieba
     import jieba.posseg as posseg  # lazy: loads jieba's dictionary
 
-    return posseg
+    return posseg.POSTokenizer(jieba.Tokenizer())
 
 
 def places(text: str) -> List[str]:

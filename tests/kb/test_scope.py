@@ -32,3 +32,14 @@ def test_classify(text, reason):
 def test_a_name_the_knowledge_base_uses_is_not_another_place():
     assert scope.classify("长沙雅礼在这边有分校吗", ["引进了长沙雅礼、长沙市一中"]) is None
     assert scope.classify("兴隆湖是谁在开发", [], ["兴隆湖"]) is None
+
+
+def test_the_zone_dictionary_loaded_into_jieba_does_not_change_place_names(tmp_path):
+    """Rasa's tokenizer loads the zone dictionary into jieba's process-wide instance; with
+    综保区 as a word there, jieba tags 岳阳 before it as a person's name."""
+    import jieba
+
+    words = tmp_path / "userdict.txt"
+    words.write_text("综保区 100000 nz\n经开区 100000 nz\n", encoding="utf-8")
+    jieba.load_userdict(str(words))
+    assert scope.other_zone("岳阳综保区有海外仓吗") == "岳阳综保区"

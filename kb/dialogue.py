@@ -204,9 +204,14 @@ def _several_figures(knowledge: KnowledgeBase, text: str) -> Optional[Reply]:
                  {"indicator": figures[-1].id}, (KIND_FIGURE, figures[-1].id))
 
 
+_ASKS_A_NUMBER = re.compile(r"多少|几|是多大|规模多大|数量|数字|数据")
+
+
 def _named_figure_instead(knowledge: KnowledgeBase, reply: Reply, text: str) -> Optional[Reply]:
     """"在校生多少": a figure named in the question, when the chosen FAQ answer does not
     state it, is answered as that figure."""
+    if not _ASKS_A_NUMBER.search(text):
+        return None  # "税收有什么优惠" names 税收 but asks about incentives: the FAQ answers it
     figure = find_figure_in_text(knowledge, text)
     if figure is None or reply.about is None or reply.about[0] != KIND_FAQ:
         return None

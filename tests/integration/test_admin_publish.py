@@ -7,17 +7,18 @@ Run by `make browser` (part of `make test`); a publish trains a model (~3-4 minu
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
 from publishing.jobs import REFUSED, JobStore
 from publishing.models import ModelRegistry
 from publishing.pipeline import PublishSettings, Publisher
-import json
 
 from scripts.live_servers import MODEL, PROJECT_ROOT, TOKEN, Servers, http
 from tests.web.admin.conftest import make_workspace
@@ -74,6 +75,15 @@ def rasa_model_id(servers: Servers) -> str:
     status, body = http("GET", f"{servers.rasa_url}/status?token={TOKEN}")
     assert status == 200, body
     return json.loads(body)["model_id"]
+
+
+def model_id_while_switching(servers: Servers) -> Optional[str]:
+    """The running model's id, or None while Rasa is busy loading the pulled model (it
+    loads it on its event loop, so /status may not answer for a while on a busy machine)."""
+    try:
+        return rasa_model_id(servers)
+    except OSError:  # includes socket timeouts
+        return None
 
 
 def answer_text(servers: Servers, sender: str, question: str) -> str:
@@ -177,13 +187,13 @@ def test_one_click_rolls_back_to_the_previous_model(stack, page) -> None:
     page.get_by_test_id("model-rollback").click()
     page.wait_for_selector("[data-testid=flash]")
     assert "已回滚" in page.get_by_test_id("flash").inner_text()
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:  # Rasa pulls the previous model and runs it again
-        if rasa_model_id(servers) == servers.initial_model_id:
+        if model_id_while_switching(servers) == servers.initial_model_id:
             assert servers.say("after-rollback", "离黄花机场多远")  # and keeps answering
             return
         time.sleep(2)
-    raise AssertionError("the previous model did not come back within 90 s")
+    raise AssertionError("the previous model did not come back within 180 s")
 
 
 def test_dashboard_screenshot(stack, page) -> None:

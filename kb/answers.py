@@ -107,13 +107,6 @@ def _figure_reply(knowledge: KnowledgeBase, figure: Figure, aspect: str, questio
     return Reply([text], [], {"indicator": figure.id, "figure_aspect": aspect}, about)
 
 
-def figure_value_text(figure: Figure) -> str:
-    """How the figure's value is written in answers ('821.7亿元')."""
-    from kb.render import figure_value
-
-    return figure_value(figure)
-
-
 def other_year(text: str, period: str) -> Optional[str]:
     """A year the question names ("2019年") that is not in the period the source gives."""
     for match in _YEAR.finditer(text or ""):

@@ -22,7 +22,7 @@ from kb.answers import Reply
 from kb.figures import find_figure_in_text, find_figures_in_text
 from kb.followup import KIND_FAQ, KIND_FIGURE, Context
 from kb.model import KnowledgeBase
-from kb.render import growth_text, render_figure, render_growth
+from kb.render import figure_value, growth_text, render_figure, render_growth
 
 CONTEXT_SLOT = "answer_context"
 INTENT_FAQ, INTENT_FIGURE, INTENT_GROWTH = "faq", "ask_figure", "ask_growth"
@@ -216,7 +216,7 @@ def _named_figure_instead(knowledge: KnowledgeBase, reply: Reply, text: str) -> 
     if figure is None or reply.about is None or reply.about[0] != KIND_FAQ:
         return None
     entry = knowledge.faqs.get(reply.about[1])
-    if entry is None or answers.figure_value_text(figure) in followup.answer_body(knowledge, entry):
+    if entry is None or figure_value(figure) in followup.answer_body(knowledge, entry):
         return None
     return answers.lookup_figure(knowledge, text, None, None)
 

@@ -88,24 +88,41 @@ def _from_resolved(knowledge: KnowledgeBase, resolved: followup.Resolved) -> Rep
     return _with_context(Reply(list(resolved.texts), buttons, slots), resolved.context)
 
 
-def _refusal(knowledge: KnowledgeBase, key: str) -> Reply:
-    """A polite refusal; the next "那X呢" is then about the refused topic too."""
-    return _with_context(answers.message(knowledge, key), Context(followup.KIND_REFUSAL, key))
+def _refusal(knowledge: KnowledgeBase, key: str, question: str = "") -> Reply:
+    """A polite refusal; the next "那X呢" is then about the refused topic too, and "那你们的呢"
+    asks the refused question of this zone."""
+    return _with_context(answers.message(knowledge, key), Context(followup.KIND_REFUSAL, key, question))
+
+
+# "那你们的呢", "你们园区呢": the question just refused, asked of this zone instead.
+_OF_US = re.compile(r"^(那|那么|那你们|那贵区)?(你们|贵区|贵园区|咱们|你们园区|你们经开区|湘潭经开区|经开区|园区|九华|你们这边|这边)?"
+                    r"(的|这边|那边|园区|经开区)?(呢|的呢|怎么样|如何|多少)?$")
+
+
+def same_question_of_us(text: str, context: Optional[Context]) -> Optional[str]:
+    """The refused other-zone question with this zone in its place, or None."""
+    if context is None or context.kind != followup.KIND_REFUSAL or context.id != "other_zone" or not context.question:
+        return None
+    if not re.search(r"你们|贵区|贵园区|咱们|经开区|园区|九华|这边", text) or not _OF_US.match(text):
+        return None
+    other = scope.other_zone(context.question)
+    return context.question.replace(other, "湘潭经开区") if other and other in context.question else None
 
 
 def _scope_reply(knowledge: KnowledgeBase, text: str, context: Optional[Context]) -> Optional[Reply]:
     reason = scope.classify(text, _answer_texts(knowledge), knowledge.dictionary_terms)
     if reason == scope.SCOPE_OTHER_ZONE:
-        return _refusal(knowledge, "other_zone")
+        return _refusal(knowledge, "other_zone", text)
     if reason is not None:
-        return _refusal(knowledge, "out_of_scope")
+        return _refusal(knowledge, "out_of_scope", text)
     if context is not None and context.kind == followup.KIND_REFUSAL and followup.elliptical(text):
         # "湖南大学录取分数线多少" -> refused; "那湘潭大学呢" asks the same of another place.
         subject = re.sub(r"^(那|那么|还有|另外|再问|然后)|(呢|咧|捏|嘞)$", "", text).strip()
         names_ours = find_figure_in_text(knowledge, text) or (
             len(subject) >= 2 and any(subject in body for body in _answer_texts(knowledge)))
         if not names_ours:
-            return _refusal(knowledge, context.id if context.id in ("other_zone", "out_of_scope") else "out_of_scope")
+            return _refusal(knowledge, context.id if context.id in ("other_zone", "out_of_scope") else "out_of_scope",
+                            context.question)
     return None
 
 
@@ -132,6 +149,12 @@ def _honest(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
     entry = knowledge.faqs.get(about[1])
     if entry is None or entry.no_published_figure:
         return reply
+    which = followup.which_n(text)
+    if which and not followup.lists_of_length(followup.answer_body(knowledge, entry), *which):
+        # "五好园区具体是哪五好": the answer names the 五好 but does not list them.
+        honest = _not_stated(knowledge, f"“{text}”", "\n".join(reply.texts))
+        honest.about = reply.about
+        return honest
     year = answers.other_year(text, entry.period)
     if year and (quantity.asked_measure(text) is not None or "多少" in text or "几" in text):  # "2022年的产值目标定了多少"
         honest = Reply([knowledge.message("faq_other_period", year=year, period=entry.period)] + reply.texts,
@@ -221,15 +244,20 @@ def _named_figure_instead(knowledge: KnowledgeBase, reply: Reply, text: str) -> 
     return answers.lookup_figure(knowledge, text, None, None)
 
 
-_COMPARE_GROWTH = re.compile(r"哪(个|项|一个|些|几个)(指标)?.{0,4}(增长|增速|涨|增幅).{0,3}(最)?(快|高|大|多)|增速最(快|高)|涨得最(快|多)|增长最快")
+_COMPARE_GROWTH = re.compile(r"哪(个|项|一个|些|几个)(指标)?.{0,4}(增长|增速|涨|增幅).{0,3}(最|更|得)?(快|高|大|多)|增速最(快|高)|"
+                             r"涨得最(快|多)|增长最快")
 
 
-def growth_ranking(knowledge: KnowledgeBase, text: str) -> Optional[Reply]:
-    """"哪个指标涨得最快": every indicator's growth as the source gives it, highest first.
-    Only the source's own percentages are listed; nothing is computed from them."""
+def growth_ranking(knowledge: KnowledgeBase, text: str, context: Optional[Context] = None) -> Optional[Reply]:
+    """"哪个指标涨得最快": every indicator's growth as the source gives it, highest first;
+    only the figures named, or those the last question named ("规模工业总产值和工业总产值
+    各多少" then "哪个增长快"). Only the source's own percentages are listed; nothing is
+    computed from them."""
     if not _COMPARE_GROWTH.search(text):
         return None
     named = [f for f in find_figures_in_text(knowledge, text) if f.growth_pct is not None]
+    if len(named) < 2 and context is not None and context.kind == KIND_FIGURE:
+        named = [f for f in find_figures_in_text(knowledge, context.question) if f.growth_pct is not None]
     figures = named if len(named) >= 2 else [f for f in knowledge.figures.values()
                                               if f.kind == "indicator" and f.growth_pct is not None]
     if not figures:
@@ -291,6 +319,8 @@ def _nlu_knows_better(knowledge: KnowledgeBase, u: Understanding, context: Conte
     is the electronics entry's question, not a line of the overview)."""
     if resolved.kind != followup.RESOLVED_CLAUSE or u.intent != INTENT_FAQ or u.faq_id in (None, context.id):
         return False
+    if followup.bare_question(u.text):
+        return False  # "上升了几位": only question words, so about the conversation
     entry = knowledge.faqs.get(u.faq_id or "")
     if entry is None or entry.disabled:
         return False
@@ -312,10 +342,19 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
     """The reply for one informational turn, with the context it leaves in its slots."""
     text = u.text
     context = Context.from_slot(u.context)
+    ours = same_question_of_us(text, context)
+    if ours is not None:  # "株洲高新区产值多少" refused, then "那你们的呢"
+        intent = INTENT_FIGURE if find_figure_in_text(knowledge, ours) else None
+        return respond(knowledge, Understanding(ours, intent=intent))
     refusal = _scope_reply(knowledge, text, context)
     if refusal is not None:
         return refusal
+    ranked = growth_ranking(knowledge, text, context)
+    if ranked is not None:
+        return _with_context(ranked, context_of(ranked, text))
     resolved = followup.resolve(knowledge, text, context)
+    if resolved is not None and resolved.unstated:
+        resolved = followup.resolve_elsewhere(knowledge, text, context) or resolved
     if resolved is not None and not _nlu_knows_better(knowledge, u, context, resolved):
         return _from_resolved(knowledge, resolved)
     if context is not None and followup.pointed_number_question(text):
@@ -324,9 +363,6 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
         named = find_figure_in_text(knowledge, text)
         if named is None or named.id not in followup.figures_of_context(knowledge, context):
             return _with_context(_not_stated(knowledge, followup.topic_of(knowledge, context)), context)
-    ranked = growth_ranking(knowledge, text)
-    if ranked is not None:
-        return _with_context(ranked, context_of(ranked, text))
     related = followup.resolve_in_related(knowledge, text, context)
     if related is not None:
         return _from_resolved(knowledge, related)
@@ -342,7 +378,10 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
         reply = _answer_type_switch(knowledge, reply, text)
         reply = _honest(knowledge, reply, text)
     elif u.intent == INTENT_OUT_OF_SCOPE:
-        return _refusal(knowledge, "out_of_scope")
+        living = scope.LIVING_COSTS.search(text)
+        if living and not scope.names_a_city(text):  # 湘潭房价: the city's housing market  # "房价多少一平": a cost of living here, which the source does not give
+            return _with_context(_not_stated(knowledge, f"“{living.group(0)}”"), context)
+        return _refusal(knowledge, "out_of_scope", text)
     elif u.intent == INTENT_CHITCHAT:
         # "哈哈不闹了 园区现在全国排多少": small talk around a real question answers it.
         hit = search.best_answer(knowledge, text)

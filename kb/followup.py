@@ -43,15 +43,27 @@ SOURCE_ASK = re.compile(
 )
 GROWTH_ASK = re.compile(r"同比|比去年|比上年|较上年|去年同期|增长|增速|增幅|涨|年增|成长|上升|下降|降了|变化|多了多少|少了多少")
 # Characters that carry no content in a follow-up ("那它的呢", "是多少啊").
-_STOP_CHARS = set("那么呢吗吧啊呀哦嘛呗的了是有在和与及或就都也还又这个它们其请问下一些想要能可以怎么样什么哪些里多少几啥咋么儿地得着过给让把被对从到为于以之该等中上吗呢嘞咧捏说讲看知道告诉你我您他她具体详细一点再问具呢")
+_STOP_CHARS = set("那么呢吗吧啊呀哦嘛呗的了是有在和与及或就都也还又这个它们其请问下一些想要能可以怎么样什么哪些里多少几啥咋么儿地得着过给让把被对从到为于以之该等中上吗呢嘞咧捏说讲看知道告诉你我您他她具体详细一点再问具呢不否")
+_NAME_WORDS = r"叫啥|叫什么|名字|全名|名称|哪个名"
+_NAME_ASK = re.compile(_NAME_WORDS)
 # Question words that point to what a clause says ("多远" -> a distance clause).
 _QUESTION_HINTS = (
-    (re.compile(r"多远|远不远|距离|多久|多长时间|几分钟|几小时"), ("距", "分钟", "小时", "车程", "公里")),
-    (re.compile(r"哪年|什么时候|啥时候|何时|几几年|哪一年"), ("年",)),
+    (re.compile(r"多远|远不远|距离|多久|多长时间|几分钟|几个?小时|几个钟"), ("距", "分钟", "小时", "车程", "公里")),
+    (re.compile(r"哪年|什么时候|啥时候|何时|几几年|哪一年|成立多久|建了多久|多少年了|几年了|(成立|始建|建立|设立|获批)(于|的)?(时间|多久|多少年)"),
+     ("年",)),
+    # "比上次升了还是降了": the clause that says which way it moved.
+    (re.compile(r"比(上次|上年|去年|以前|之前|往年)|(升|降|涨|跌)了?还是(升|降|涨|跌)了?|进步了?|退步了?|上升了?|下降了?"),
+     ("上升", "下降", "提升", "提高", "跃升", "下滑", "增长")),
+    (re.compile(r"哪些国家|哪国|哪个国家|什么国家|外国|国外|海外哪"),
+     ("美国", "德国", "日本", "韩国", "英国", "法国", "加拿大", "意大利", "新加坡", "东南亚", "欧洲", "美洲", "非洲")),
     (re.compile(r"多大|面积|大不大|算大|大吗|大的"), ("面积", "最大", "平方公里")),
-    (re.compile(r"谁|哪家|哪个单位|哪些单位"), ("集团", "公司", "企业", "大师", "单位", "与", "携手")),
-    (re.compile(r"几[家个所条位项]|多少[家个所条位项]"), ("家", "个", "所", "条", "位", "项")),
-    (re.compile(r"叫啥|叫什么|名字|全名|名称|哪个名"), ("“",)),
+    (re.compile(r"谁|哪家|哪个单位|哪些单位|哪个部门"),
+     ("集团", "公司", "企业", "大师", "单位", "与", "携手", "政府", "批准", "获批", "国务院", "部门")),
+    # "一共多少家参评": asks for the total; the clause with the count answers it.
+    (re.compile(r"一共|总共|共有|合计|总计"), ()),
+    (re.compile(r"几[家个所条位项](?!小时|钟|月)|多少[家个所条位项]"), ("家", "个", "所", "条", "位", "项")),
+    # A name is answered by the clause that names the thing (九华特色体育小镇), quoted or not.
+    (re.compile(_NAME_WORDS), ()),
 )
 # The same place at another level, so "省里呢" finds the clause that says 省内.
 _SCOPE_WORDS = (("省里", "省内"), ("全省", "省"), ("湖南", "省"), ("全国", "国家"), ("国内", "国家"), ("市里", "市"))
@@ -88,6 +100,7 @@ class Resolved:
     offer_staff: bool = False
     figure: Optional[Figure] = None
     kind: str = RESOLVED_META
+    unstated: bool = False  # "the answer does not say": another entry may (resolve_elsewhere)
 
 
 # --- reading the last answer ----------------------------------------------------------
@@ -271,8 +284,10 @@ def scored_clause(parts: Sequence[str], text: str, bonus: bool = True) -> Tuple[
         hinted = any(word in part for word in hints)
         # One character in common is chance ("高速" vs 高铁): two in a row, all of them,
         # or one plus the kind of fact asked for (多远 -> 分钟) is a match.
+        # Two of three characters found apart ("全省头一批" in 全省率先建立首批) is no chance either.
         matched = (bigrams > 0 and covered >= MIN_CLAUSE_COVERAGE) or covered == 1.0 or (
-            hinted and (covered >= MIN_CLAUSE_COVERAGE or len(wanted) == 1))
+            hinted and (covered >= MIN_CLAUSE_COVERAGE or len(wanted) == 1)) or (
+            len(wanted) >= 3 and covered >= 2 / 3)
         if wanted and not matched:
             continue
         if hints and not hinted:
@@ -291,6 +306,7 @@ def scored_clause(parts: Sequence[str], text: str, bonus: bool = True) -> Tuple[
 # --- what kind of follow-up -----------------------------------------------------------
 
 _YES_NO = re.compile(r"(吗|么|没|不|没有)[?？]?$")
+_YES_NO_ABOUT = re.compile(r"^(它|这|那|这个|那个)?(是|算|属于|有)[\u4e00-\u9fff]{1,8}(吗|么|没有?)[?？]?$")
 # "一共多少家参评", "国家级的有几个": a part or the total of what was just said.
 _PART_OR_TOTAL = re.compile(r"一共|总共|共有|合计|总计|^[\u4e00-\u9fff]{1,4}的(有|是|呢)")
 _GENERIC_RUNS = ("湘潭经开区", "经开区", "湘潭", "九华", "园区", "国家级", "全国", "全省", "发展", "建设")
@@ -310,11 +326,14 @@ _OPTION_KEYS = (("国家级", "国家"), ("全国", "全国"), ("省级", "省")
                 ("市级", "市"), ("全市", "全市"), ("湘潭市", "湘潭市"))
 
 
-def _either_or(parts: Sequence[str], text: str) -> Optional[str]:
-    """"它是省级的还是国家级的": the clause that says which (信用园区 is a 全省 pilot)."""
+def _either_or(parts: Sequence[str], text: str, subject: Optional[str] = None) -> Optional[str]:
+    """"它是省级的还是国家级的": the clause that says which (信用园区 is a 全省 pilot); the
+    clause about what was asked before (`subject`, the 医疗器械 line) is read first."""
     match = _EITHER_OR.search(text)
     if not match:
         return None
+    if subject:
+        parts = [subject] + [part for part in parts if part != subject]
     for option in match.groups():
         option = _OPTION_NOISE.sub("", _OPTION_NOISE.sub("", option))
         key = next((k for word, k in _OPTION_KEYS if word in option), option)
@@ -326,7 +345,7 @@ def _either_or(parts: Sequence[str], text: str) -> Optional[str]:
     return None
 
 
-def _bare_question(text: str) -> bool:
+def bare_question(text: str) -> bool:
     """Only question words ("多远", "哪年的", "谁"): nothing to match but the kind of fact."""
     stripped = text
     for pattern, _ in _QUESTION_HINTS:
@@ -342,7 +361,7 @@ def looks_like_followup(text: str, body: str = "") -> bool:
         ordinal(text) is not None or POINTING.search(text) or _ELLIPSIS.search(text)
         or PERIOD_ASK.search(text) or UNIT_ASK.search(text) or SOURCE_ASK.search(text)
         or GROWTH_ASK.search(text) or len(text) <= 6 or (len(text) <= 9 and _YES_NO.search(text))
-        or _PART_OR_TOTAL.search(text) or _DETAIL.search(text)
+        or _PART_OR_TOTAL.search(text) or _DETAIL.search(text) or _EITHER_OR.search(text)
         or (body and _shares_a_phrase(text, body))
     )
 
@@ -412,15 +431,21 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
                                  "\n".join(f"{n}. {item}" for n, item in enumerate(items, 1))), keep)
             item = items[position - 1] if position > 0 else items[position]
             number = position if position > 0 else len(items) + position + 1
-            return Resolved((knowledge.message("followup_item", number=str(number), item=item), source),
-                            Context(KIND_FAQ, entry.id, context.question, item), kind=RESOLVED_ITEM)
+            said = knowledge.message("followup_item", number=str(number), item=item)
+            asked = hints_of(without_ordinal(text), kinds=_FACT_KINDS)
+            if asked and not any(word in item for word in asked):
+                # "第三个是哪国的": the item, and that the source does not say more of it.
+                return Resolved((said, knowledge.message("followup_not_stated", topic=f"“{item}”")),
+                                Context(KIND_FAQ, entry.id, context.question, item), offer_staff=True, kind=RESOLVED_ITEM)
+            return Resolved((said, source), Context(KIND_FAQ, entry.id, context.question, item), kind=RESOLVED_ITEM)
     from kb.figures import find_figure_in_text
 
     named = find_figure_in_text(knowledge, text)
     if named is not None and (entry.no_published_figure or named.id not in [f.id for f in _figures_of(knowledge, entry)]):
         return None  # "那在校生呢", "那工业总产值呢" after "no GDP": a figure of its own, answered as such
-    if entry.no_published_figure and named is None and (GROWTH_ASK.search(text) or _ELLIPSIS.search(text) or POINTING.search(text)
-                                      or re.search(r"多少|几[家个所条位项]", text)):
+    if entry.no_published_figure and named is None and (GROWTH_ASK.search(text) or re.search(r"多少|几[家个所条位项]", text)
+                                                        or (_ELLIPSIS.search(text) or POINTING.search(text))
+                                                        and not _content_chars(_ELLIPSIS.sub("", text))):
         # "GDP growth呢" after "no GDP figure": still none; say so again, with the offer.
         return Resolved((render_answer(knowledge, entry),), keep, offer_staff=True)
     if context.clause:  # the last reply was one item, e.g. 直接到位外资2690万美元
@@ -443,16 +468,24 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
     if which:  # "五好具体是哪五好": a list of that length, or the source does not list them
         token = which.group(1)
         wanted_count = int(token) if token.isdigit() else _CN_DIGITS.get(token)
-        lists = ([_bullets(body)] if len(_bullets(body)) >= 2 else []) + [items for items, _ in enumerations(body)]
-        matching = [items for items in lists if len(items) == wanted_count]
+        matching = lists_of_length(body, wanted_count, which.group(2))
         if not matching:
             return Resolved((knowledge.message("followup_not_stated", topic=topic_of(knowledge, context)),), keep,
-                            offer_staff=True)
-    choice = _either_or(clauses(body), text)
-    if choice:
-        return Resolved((choice + "\n" + source,), Context(KIND_FAQ, entry.id, context.question, choice),
-                        kind=RESOLVED_CLAUSE)
-    if context.clause and _bare_question(text) and any(
+                            offer_staff=True, unstated=True)
+    # The line of the answer about what the investor asked ("有医疗器械园吗" -> the
+    # 医疗器械 line), which a yes-or-no or either-or follow-up is about.
+    subject = None if context.clause else best_clause(clauses(body), context.question)
+    choice = _either_or(clauses(body), text, subject)
+    if choice:  # an explicit choice between two answers: not another entry's question
+        return Resolved((choice + "\n" + source,), Context(KIND_FAQ, entry.id, context.question, choice))
+    if _NAME_ASK.search(text) and bare_question(text) and (context.clause or subject):
+        # "它全名叫啥" after "科创走廊多长": the line that names what was asked about.
+        named_in = context.clause or subject
+        return Resolved((named_in + "\n" + source,), Context(KIND_FAQ, entry.id, context.question, named_in))
+    if subject and _YES_NO_ABOUT.search(text) and any(char in subject for char in _content_chars(text)):
+        # "是省里挂牌的吗" after "有医疗器械产业园吗": 做实做强湖南省医疗器械产业园.
+        return Resolved((subject + "\n" + source,), Context(KIND_FAQ, entry.id, context.question, subject))
+    if context.clause and bare_question(text) and any(
             word in context.clause for pattern, words in _QUESTION_HINTS if pattern.search(text) for word in words):
         # "多远" right after "机场呢" (answered by the airport line): about that line.
         return Resolved((context.clause + "\n" + source,), context, kind=RESOLVED_CLAUSE)
@@ -462,7 +495,7 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
         narrowed = Context(KIND_FAQ, entry.id, (context.question + " " + text)[-200:], clause)
         if not quantity.answer_states(text, clause):  # "走廊里有多少家科研院所": named, not counted
             return Resolved((knowledge.message("followup_not_stated", topic=f"“{clause[:20]}”"), clause + "\n" + source),
-                            narrowed, offer_staff=True, kind=RESOLVED_CLAUSE)
+                            narrowed, offer_staff=True, kind=RESOLVED_CLAUSE, unstated=True)
         return Resolved((clause + "\n" + source,), narrowed, kind=RESOLVED_CLAUSE)
     if PERIOD_ASK.search(text) and (figures or not POINTING.search(text)):
         return Resolved((knowledge.message("followup_period", name=entry.question.rstrip("？?"), period=_period_of(entry)),
@@ -477,13 +510,14 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
     if asks_a_detail(text) and _about_the_same_thing(text, body, context):
         # "五好具体是哪五好", "是三甲吗", "谁评的": the answer names it but says no more.
         return Resolved((knowledge.message("followup_not_stated", topic=topic_of(knowledge, context)),), keep,
-                        offer_staff=True)
+                        offer_staff=True, unstated=True)
     return None
 
 
 _DETAIL = re.compile(
     r"具体(是|指|啥|什么|内容|怎么)|什么意思|啥意思|是指|指的是|怎么运作|如何运作|哪[一二三四五六七八九十两\d]+[个好条项种家]|"
-    r"哪几[个家所条项]|哪天|几号|每个?月|哪些国家|哪国|名单|清单|全文|原文|谁(评|发|批|定|办|管)|哪个部门|进出口|额多少|是不是|是.{1,6}吗$"
+    r"哪几[个家所条项]|哪天|几号|每个?月|哪些国家|哪国|名单|清单|全文|原文|谁(评|发|批|定|办|管)|哪个部门|进出口|额多少|是不是|是.{1,6}吗$|"
+    r"(什么|啥)关系"
 )
 
 
@@ -495,10 +529,28 @@ def asks_a_detail(text: str) -> bool:
 _WHICH_N = re.compile(r"哪([二两三四五六七八九十\d]{1,2})([个好条项种家所块])")
 
 
+def which_n(text: str) -> Optional[Tuple[int, str]]:
+    """"五好具体是哪五好" -> (5, "好"): a list of that length is asked for."""
+    match = _WHICH_N.search(text)
+    if not match:
+        return None
+    token = match.group(1)
+    count = int(token) if token.isdigit() else _CN_DIGITS.get(token)
+    return (count, match.group(2)) if count else None
+
+
+def lists_of_length(body: str, count: int, word: str) -> List[List[str]]:
+    """The answer's lists of `count` items; for a counted word other than 个/条/项 (哪五好)
+    the word must be in the list or just around it, so the 五年行动 list is not the 五好."""
+    lists = ([(_bullets(body), body)] if len(_bullets(body)) >= 2 else []) + enumerations(body)
+    return [items for items, around in lists if len(items) == count
+            and (word in "个条项种" or word in around or any(word in item for item in items))]
+
+
 def _about_the_same_thing(text: str, body: str, context: Context) -> bool:
     """The follow-up points back (它/这个), is a bare fragment, or most of its words are in
     the last answer (or the question that led to it)."""
-    if POINTING.search(text) or _bare_question(text) or len(text) <= 6:
+    if POINTING.search(text) or bare_question(text) or len(text) <= 6:
         return True
     wanted = _content_chars(text)
     if not wanted:
@@ -516,7 +568,16 @@ def resolve(knowledge: KnowledgeBase, text: str, context: Optional[Context]) -> 
         figure = knowledge.figures.get(context.id)
         if figure is None or not looks_like_followup(text):
             return None
-        return _figure_followup(knowledge, figure, text, context)
+        resolved = _figure_followup(knowledge, figure, text, context)
+        if resolved is None and POINTING.search(text):
+            # "它全名叫啥" after the corridor's length: the entry that states the figure says.
+            for entry in knowledge.active_faqs():
+                if figure.id in [f.id for f in _figures_of(knowledge, entry)]:
+                    resolved = _faq_followup(knowledge, entry, text, Context(KIND_FAQ, entry.id, context.question))
+                    if resolved is not None and not resolved.unstated:
+                        return resolved
+            return None
+        return resolved
     entry = knowledge.faqs.get(context.id)
     if entry is None or entry.disabled or not looks_like_followup(text, answer_body(knowledge, entry)):
         return None
@@ -544,6 +605,8 @@ def pointed_number_question(text: str) -> bool:
 # The kinds of fact that can move an answer to another entry: who, when, how far. A count
 # or a name can be answered by a list, which any entry has.
 SWITCHING_HINTS = ("谁", "哪年", "多远")
+# Facts about one item of a list that the item's own words would have to state.
+_FACT_KINDS = ("谁", "哪年", "多远", "哪国", "面积")
 
 
 def hints_of(text: str, kinds: Optional[Sequence[str]] = None) -> List[str]:
@@ -584,6 +647,33 @@ def resolve_in_related(knowledge: KnowledgeBase, text: str, context: Optional[Co
     _, entry, clause = best
     return Resolved((clause + "\n" + source_line(knowledge, entry.source, entry.period),),
                     Context(KIND_FAQ, entry.id, context.question, clause), kind=RESOLVED_CLAUSE)
+
+
+# A clause of another entry must cover the question this well to answer a follow-up the
+# last answer could not ("到北上广几个小时" after the railway answer's first line).
+MIN_ELSEWHERE_SCORE = 1.2
+
+
+def resolve_elsewhere(knowledge: KnowledgeBase, text: str, context: Optional[Context]) -> Optional[Resolved]:
+    """The clause of another entry that states what the last answer did not ("公园大不大"
+    after the living overview: the park entry says 全市最大). It must match the message's
+    own words and the kind of fact asked, and state the number asked for."""
+    wanted = _content_chars(_ORDINAL.sub("", text))
+    if len(wanted) < 2 or POINTING.search(text):
+        return None  # "成立多久了": nothing to find it by; "它面积多大": about the last answer's subject
+    best: Optional[Tuple[float, FaqEntry, str]] = None
+    for entry in knowledge.active_faqs():
+        if context is not None and entry.id == context.id or entry.no_published_figure:
+            continue
+        clause, score = scored_clause(clauses(answer_body(knowledge, entry)), text, bonus=False)
+        if clause and score >= MIN_ELSEWHERE_SCORE and quantity.answer_states(text, clause) and (
+                best is None or score > best[0]):
+            best = (score, entry, clause)
+    if best is None:
+        return None
+    _, entry, clause = best
+    return Resolved((clause + "\n" + source_line(knowledge, entry.source, entry.period),),
+                    Context(KIND_FAQ, entry.id, text, clause), kind=RESOLVED_CLAUSE)
 
 
 def topic_of(knowledge: KnowledgeBase, context: Context) -> str:

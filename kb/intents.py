@@ -20,7 +20,11 @@ ABOUT_THE_ASSISTANT = re.compile(r"机器人|真人|人工|客服|你是谁|你�
 WANTS_A_PERSON = re.compile(
     r"(有没有|有无|转|找|要|接|换)(个)?(真人|人工|客服|工作人员)|真人客服|人工客服|转人工|(给|发|告诉)我?.{0,4}(电话|联系方式|手机号|微信)"
     r"|^(那|那我|那么)?(找谁|问谁)(问|咨询|联系|谈|了解)?[?？]?$"
+    r"|^(那|那么)?(有|留个?|给个?)(联系|咨询|招商)?电话(吗|没|没有|号码|多少)?[?？]?$|(联系|咨询|招商)电话(是)?多少"
+    r"|有没有人(能|可以|来|给我|帮我)?.{0,4}(讲讲|讲一下|介绍|解答|聊聊|说说|对接)|找个?(真人|人)(聊|谈|同我|跟我|和我)"
 )
+# Questions about the assistant name it ("你是谁", "你是机器人吗"); "谁在开发" does not.
+NAMES_THE_ASSISTANT = re.compile(r"你|您|机器人|助手|程序|ai\b|bot|人工|真人|客服")
 # A bare question fragment right after an answer ("多远", "在省里算大吗").
 _FRAGMENT = re.compile(r"多远|多大|多少|多久|多长|几[个家所条年位项]|哪[年里个些一]|什么时候|算大|省里|省内|全国|同比|单位|口径|来源|出处")
 # Greetings and questions about the assistant are small talk, however short.
@@ -89,6 +93,10 @@ def strong_followup(text: str) -> bool:
                           or followup.UNIT_ASK.search(text) or followup.SOURCE_ASK.search(text))
 
 
+# "投产没", "开工了吗": a verb or noun of two characters or more, then the question.
+_YES_NO_QUESTION = re.compile(r"^[\u4e00-\u9fff]{2,8}(没|没有|了没|了吗|了么|吗)[?？]?$")
+_NOT_A_QUESTION = re.compile(r"^(好的?|是的?|对的?|行|可以|不用|不要|不是|没有|没|算了|当然)")
+
 INFORMATIONAL = ("faq", "ask_figure", "ask_growth", FOLLOWUP_INTENT)
 
 
@@ -96,10 +104,10 @@ def _demoted(ranking: Sequence[Tuple[str, float]]) -> Optional[Tuple[str, float]
     """A question, not the form or a person: the FAQ (the ResponseSelector then says how
     sure it is of the entry), else the best informational intent, else a follow-up (the
     conversation or the search answers it). Never small talk: a question gets an answer."""
-    names = [name for name, _ in ranking]
-    for preferred in ("faq",) if "faq" in names else tuple(n for n in names if n in INFORMATIONAL)[:1]:
-        return preferred, RULE_CONFIDENCE
-    return FOLLOWUP_INTENT, RULE_CONFIDENCE
+    # The ResponseSelector runs on every message, so the FAQ path is open even when the
+    # faq intent is outside the model's top ranking ("我们落户以后审批找谁").
+    del ranking
+    return "faq", RULE_CONFIDENCE
 
 
 def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, float]]:
@@ -115,7 +123,8 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
 
     if scope.classify(text) == scope.SCOPE_INJECTION:
         return (OUT_OF_SCOPE_INTENT, confidence) if top != OUT_OF_SCOPE_INTENT else None
-    if WANTS_A_PERSON.search(text) and not wants_form(text) and not ABOUT_SERVICES.search(text):
+    if WANTS_A_PERSON.search(text) and not wants_form(text) and not ABOUT_SERVICES.search(text) \
+            and not scope.other_zone(text):  # "苏州工业园区招商电话多少": another zone's staff
         return HUMAN_INTENT, confidence  # also when the model was unsure between a person and the bot
     if top != FORM_INTENT and wants_form(text) and (WANTS_TO_INVEST.search(text) or PROJECT_WORDS.search(text)) \
             and re.search(r"登记|留", text):
@@ -126,6 +135,10 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
     if top in SMALL_TALK_INTENTS and len(text) <= 9 and _FRAGMENT.search(text) \
             and not ABOUT_THE_ASSISTANT.search(text) and not _SMALL_TALK_WORDS.search(text):
         return FOLLOWUP_INTENT, confidence
+    if top == "bot_challenge" and not NAMES_THE_ASSISTANT.search(text) and asks_information(text):
+        return _demoted(ranking)  # "战略投资者有谁", "叫什么名字" after an answer: a fact
+    if top in ("affirm", "deny") and _YES_NO_QUESTION.search(text) and not _NOT_A_QUESTION.match(text):
+        return FOLLOWUP_INTENT, confidence  # "投产没": a yes-or-no question, not a yes or a no
     if top == FORM_INTENT:
         if wants_form(text):
             return None

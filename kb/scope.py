@@ -28,12 +28,12 @@ HOME_PLACES = ("湘潭", "九华", "湖南", "湖南省", "长株潭", "湘江",
                "台湾", "台商")
 # Zone-internal names that start with another place (长沙雅礼 is a school in the zone).
 _ZONE_REFERENCES = re.compile(
-    r"湘潭经开区|经开区|九华|园区|你们|贵区|贵园|这里|这边|这儿|那边|区内|本区|综保区|保税区|在湘潭|湘潭市|咱们|你这|落户|入驻|来这"
+    r"湘潭经开区|经开区|九华|园区|你们|贵区|贵园|这里|这边|这儿|那边|区内|本区|综保区|保税区|[在来到去]湘潭|湘潭市|咱们|你这|落户|入驻|来这"
 )
 # The investor asks how the zone relates to the place: distance, links, comparison.
 _RELATION = re.compile(r"离|到|距|去|从|至|往|和|与|跟|同|比|对接|连接|融城|一体化|通勤|开车|坐车|高铁|方向|附近|周边|旁边|飞")
 _GENERAL = re.compile(
-    r"天气|气温|下雨|下雪|雾霾|空气质量|房价|(?<!厂)房租(?!补贴)|机票|火车票|车票|股票|港股|美股|a股|股价|基金|彩票|炒股|买哪只|可以买吗|能买吗|比特币|分数线|录取|"
+    r"天气|气温|下雨|下雪|雾霾|空气质量|机票|火车票|车票|股票|港股|美股|a股|股价|基金|彩票|炒股|买哪只|可以买吗|能买吗|比特币|分数线|录取|"
     r"招生|考研|高考|研究生|菜谱|做菜|怎么做饭|翻译|写(一首|首|个|一篇|篇)?(诗|作文|文章|代码|小说)|讲个?笑话|电影|电视剧|游戏|足球|篮球|"
     r"明星|八卦|星座|算命|彩礼|减肥|疫苗|感冒|吃什么药|python|java|编程|代码|世界杯|奥运|美国总统|首都是|历史上|发明|"
     r"注册香港公司|逃税|偷税|避税|几号线|\d+号线|门票|景点|旅游攻略"
@@ -43,6 +43,13 @@ _INJECTION = re.compile(
     r"越狱|jailbreak|(?<![a-z])dan(?![a-z])|扮演|假装|你现在是|从现在起你|不受任何限制|解除限制|编一个|编造|瞎编|随便编|编个|胡编|"
     r"输出.{0,6}(全部|所有).{0,6}(原文|内容|数据|资料)|训练(资料|数据)|系统通知|管理员已?授权|i am hacked|pretend|roleplay"
 )
+# Living costs near the zone: not general knowledge, but figures the source does not give.
+LIVING_COSTS = re.compile(r"房价|房租|租房|二手房|新房|物业费|物价|消费水平|生活成本|一平(米)?多少|多少钱一平")
+def names_a_city(text: str) -> bool:
+    """湘潭, 长沙 ... named as a city (not as part of the zone's name)."""
+    return bool(places(re.sub(r"湘潭经开区|湘潭综保区|湘潭经济技术开发区", "", text)))
+
+
 _PLACE_SUFFIX = re.compile(r"(省|市|县|区|州|镇|乡|村)$")
 
 

@@ -326,7 +326,13 @@ def _nlu_knows_better(knowledge: KnowledgeBase, u: Understanding, context: Conte
         return False
     mine = followup.scored_clause(followup.clauses(resolved.texts[0]), u.text, bonus=False)[1]
     theirs = followup.scored_clause(followup.clauses(followup.answer_body(knowledge, entry)), u.text, bonus=False)[1]
-    return theirs >= mine > 0 or (theirs > 0 and mine == 0)
+    # A tie goes to NLU for a question that names a topic of its own ("电子信息有哪些企业"),
+    # and stays with the conversation otherwise: "谁批的" after the 台商投资区 answer
+    # (省政府批准) is about it, though the approvals entry also says 审批.
+    tie_to_nlu = theirs == mine > 0 and any(
+        len(term) >= 3 and term in u.text and not any(word in term for word in _ZONE_WORDS)
+        for term in knowledge.dictionary_terms)
+    return theirs > mine > 0 or tie_to_nlu or (theirs > 0 and mine == 0)
 
 
 def _reranked(knowledge: KnowledgeBase, u: Understanding) -> Tuple[Optional[str], float]:

@@ -262,6 +262,11 @@ def _content_chars(text: str) -> List[str]:
     return [char for char in text if (("\u4e00" <= char <= "\u9fff") or char.isalnum()) and char not in _STOP_CHARS]
 
 
+def content_chars(text: str) -> List[str]:
+    """The characters of a message that carry content (question words and particles out)."""
+    return _content_chars(text)
+
+
 def best_clause(parts: Sequence[str], text: str) -> Optional[str]:
     """The clause that covers most of the follow-up's content characters (ties: first)."""
     return scored_clause(parts, text)[0]
@@ -659,13 +664,19 @@ def resolve_elsewhere(knowledge: KnowledgeBase, text: str, context: Optional[Con
     after the living overview: the park entry says 全市最大). It must match the message's
     own words and the kind of fact asked, and state the number asked for."""
     wanted = _content_chars(_ORDINAL.sub("", text))
-    if len(wanted) < 2 or POINTING.search(text):
-        return None  # "成立多久了": nothing to find it by; "它面积多大": about the last answer's subject
+    if len(wanted) < 2:
+        return None  # "成立多久了": nothing to find it by
+    # "它什么时候升格国家级的": 它 is what the last question was about (the zone, named in
+    # it), so a clause elsewhere must name that too; "它面积多大" about the 综保区 is not
+    # answered by the zone's own area.
+    pointed = _content_chars(context.question) if context is not None and POINTING.search(text) else None
     best: Optional[Tuple[float, FaqEntry, str]] = None
     for entry in knowledge.active_faqs():
         if context is not None and entry.id == context.id or entry.no_published_figure:
             continue
         clause, score = scored_clause(clauses(answer_body(knowledge, entry)), text, bonus=False)
+        if pointed is not None and clause and not any(a + b in clause for a, b in zip(pointed, pointed[1:])):
+            continue
         if clause and score >= MIN_ELSEWHERE_SCORE and quantity.answer_states(text, clause) and (
                 best is None or score > best[0]):
             best = (score, entry, clause)

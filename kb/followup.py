@@ -310,6 +310,7 @@ def scored_clause(parts: Sequence[str], text: str, bonus: bool = True) -> Tuple[
 
 # --- what kind of follow-up -----------------------------------------------------------
 
+_OVERVIEW_ASK = re.compile(r"特色|特点|优势|亮点|怎么样|咋样|如何|介绍一下|介绍下|详细说说|具体说说|有什么用|干什么的|做什么的")
 _YES_NO = re.compile(r"(吗|么|没|不|没有)[?？]?$")
 _YES_NO_ABOUT = re.compile(r"^(它|这|那|这个|那个)?(是|算|属于|有)[\u4e00-\u9fff]{1,8}(吗|么|没有?)[?？]?$")
 # "一共多少家参评", "国家级的有几个": a part or the total of what was just said.
@@ -512,6 +513,9 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
     if context.clause and len(text) <= 5 and any(pattern.search(text) for pattern, _ in _QUESTION_HINTS):
         # "多远" right after a one-part answer ("机场呢" -> the airport line) asks about it.
         return Resolved((context.clause + "\n" + source,), context, kind=RESOLVED_CLAUSE)
+    if POINTING.search(text) and _OVERVIEW_ASK.search(text) and bare_question(_OVERVIEW_ASK.sub("", text)):
+        # "它有啥特色" after "你们有综保区吗": what the answer says about it, in full.
+        return Resolved((body + "\n" + source,), keep)
     if asks_a_detail(text) and _about_the_same_thing(text, body, context):
         # "五好具体是哪五好", "是三甲吗", "谁评的": the answer names it but says no more.
         return Resolved((knowledge.message("followup_not_stated", topic=topic_of(knowledge, context)),), keep,

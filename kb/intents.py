@@ -16,13 +16,16 @@ FORM_INTENT, HUMAN_INTENT, FOLLOWUP_INTENT = "leave_intention", "request_human",
 NOT_INFORMATIONAL = frozenset({"greet", "goodbye", "thank", "bot_challenge", "menu", "affirm", "deny", "chitchat",
                                "out_of_scope", FORM_INTENT, HUMAN_INTENT})
 ABOUT_THE_ASSISTANT = re.compile(r"机器人|真人|人工|客服|你是谁|你叫")
+_SOMEONE_TO_TALK_TO = r"有没有人(能|可以|来|给我|帮我)?.{0,4}(讲讲|讲一下|介绍|解答|聊聊|说说|对接)|找个?(真人|人)(聊|谈|同我|跟我|和我)"
 # "有没有真人客服": a person, not a question about the bot.
 WANTS_A_PERSON = re.compile(
     r"(有没有|有无|转|找|要|接|换)(个)?(真人|人工|客服|工作人员)|真人客服|人工客服|转人工|(给|发|告诉)我?.{0,4}(电话|联系方式|手机号|微信)"
     r"|^(那|那我|那么)?(找谁|问谁)(问|咨询|联系|谈|了解)?[?？]?$"
     r"|^(那|那么)?(有|留个?|给个?)(联系|咨询|招商)?电话(吗|没|没有|号码|多少)?[?？]?$|(联系|咨询|招商)电话(是)?多少"
-    r"|有没有人(能|可以|来|给我|帮我)?.{0,4}(讲讲|讲一下|介绍|解答|聊聊|说说|对接)|找个?(真人|人)(聊|谈|同我|跟我|和我)"
+    r"|" + _SOMEONE_TO_TALK_TO
 )
+# "有没有人能详细讲讲政策": a person to talk to, whatever the topic.
+ASKS_FOR_SOMEONE = re.compile(_SOMEONE_TO_TALK_TO)
 # Questions about the assistant name it ("你是谁", "你是机器人吗"); "谁在开发" does not.
 NAMES_THE_ASSISTANT = re.compile(r"你|您|机器人|助手|程序|ai\b|bot|人工|真人|客服")
 # A bare question fragment right after an answer ("多远", "在省里算大吗").
@@ -123,8 +126,8 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
 
     if scope.classify(text) == scope.SCOPE_INJECTION:
         return (OUT_OF_SCOPE_INTENT, confidence) if top != OUT_OF_SCOPE_INTENT else None
-    if WANTS_A_PERSON.search(text) and not wants_form(text) and not ABOUT_SERVICES.search(text) \
-            and not scope.other_zone(text):  # "苏州工业园区招商电话多少": another zone's staff
+    if WANTS_A_PERSON.search(text) and not wants_form(text) and (
+            not ABOUT_SERVICES.search(text) or ASKS_FOR_SOMEONE.search(text)) and not scope.other_zone(text):  # "苏州工业园区招商电话多少": another zone's staff
         return HUMAN_INTENT, confidence  # also when the model was unsure between a person and the bot
     if top != FORM_INTENT and wants_form(text) and (WANTS_TO_INVEST.search(text) or PROJECT_WORDS.search(text)) \
             and re.search(r"登记|留", text):

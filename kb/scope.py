@@ -133,8 +133,10 @@ def classify(text: str, knowledge_texts: Iterable[str] = (), known_terms: Iterab
         return None
     texts = tuple(knowledge_texts)
     terms = set(known_terms)
+    named_terms = [term for term in terms if len(term) >= 3 and term in text]  # 北站 of 湘潭北站
     foreign = [place for place in places(text)
-               if not _is_home(place) and place not in terms and not _known_in(texts, text, place)]
+               if not _is_home(place) and place not in terms and not _known_in(texts, text, place)
+               and not any(place in term for term in named_terms)]
     # "离长沙多远" relates the zone to one place; "北京到上海多远" is two other places.
     if foreign and (len(set(foreign)) >= 2 or not _RELATION.search(text)):
         return SCOPE_OTHER_PLACE

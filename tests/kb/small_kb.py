@@ -25,6 +25,9 @@ def small_kb() -> KnowledgeBase:
                          SOURCE, "2026-12-01", growth_pct=10.5),
         "foreign": Figure("foreign", "直接到位外资", ("外资",), "indicator", 1234, "万美元", "2021年1-6月", SOURCE, "2026-12-01"),
         "area": Figure("area", "园区面积", ("面积",), "fact", 100, "平方公里", "2021", SOURCE, "2026-12-01"),
+        "added": Figure("added", "工业增加值", ("增加值",), "indicator", 200.2, "亿元", "2021年1-6月", SOURCE, "2026-12-01",
+                        growth_pct=15.5),
+        "corridor": Figure("corridor", "科创走廊长度", ("科创走廊",), "fact", 30, "公里", "2021", SOURCE, "2026-12-01"),
     }
     faqs = {entry.id: entry for entry in (
         faq("spirit", "什么是园区精神？", "园区精神是：\n- 马上就办的服务精神\n- 团结友爱的团队精神\n- 敢闯敢试的改革精神"),
@@ -35,6 +38,12 @@ def small_kb() -> KnowledgeBase:
             period="2021年1-6月"),
         faq("bonded", "综保区是什么情况？", "综保区在全省率先建立首批海外仓。", terms=("海外仓",)),
         faq("land_price", "地价多少？", "知识库中没有公开的土地价格数据。资料中能确认的是园区面积{area}。", no_published_figure=True),
+        faq("founding", "园区什么时候成立？", "测试园区始建于2003年底，2011年9月获批为国家级经开区。"),
+        faq("taiwan", "是台商投资区吗？", "是的，测试园区是省政府批准的台商投资区。"),
+        faq("approvals", "审批方便吗？", "企业入驻各项审批一个部门受理、一个窗口办结。"),
+        faq("industry", "主导产业有哪些？", "产业新区：\n- 汽车：以星辰汽车为龙头\n- 医疗器械：做实做强湖南省医疗器械产业园"),
+        faq("work2021", "2021年做什么？", "对标“五好园区”建设要求，开展“产业提质年、环境提优年、文化提振年、民生提速年、基层提强年”五年行动。"),
+        faq("corridor_entry", "科创走廊是什么？", "两市大学城对接出一条总长{corridor}的“西岸科创走廊”。"),
         faq("transport", "交通方便吗？", "立体交通网络：\n- 铁路：京港高铁纵贯南北\n- 水运：河西港千吨级货运通江达海\n- 航空：距机场仅40分钟车程"),
     )}
     terms = sorted({t for entry in faqs.values() for t in entry.terms})

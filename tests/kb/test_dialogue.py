@@ -88,3 +88,59 @@ def test_small_talk_read_as_a_follow_up_is_still_small_talk(kb):
     greeting, thanks, menu = talk(kb, [("在吗", "follow_up", None), ("多谢了", "follow_up", None),
                                       ("能问哪些问题", "follow_up", None)])
     assert greeting == kb.message("greet") and thanks == kb.message("thank") and menu == kb.message("menu")
+
+
+def test_a_follow_up_the_last_answer_cannot_answer_is_answered_where_it_is_stated(kb):
+    replies = talk(kb, [("测试园区是台商投资区吗", "faq", "taiwan"), ("它什么时候获批国家级的", "follow_up", None)])
+    assert "2011年9月" in replies[1] and "没有公开" not in replies[1]
+
+
+def test_a_pointed_question_is_not_answered_with_another_things_figure(kb):
+    replies = talk(kb, [("综保区是什么情况", "faq", "bonded"), ("它面积多大", "ask_figure", None)])
+    assert "100平方公里" not in replies[1] and "没有公开" in replies[1]
+
+
+def test_either_or_and_yes_no_follow_ups_read_the_line_that_was_asked_about(kb):
+    either = talk(kb, [("有医疗器械园吗", "faq", "industry"), ("省级还是国家级", "faq", "founding")])
+    yes_no = talk(kb, [("有医疗器械园吗", "faq", "industry"), ("是省里挂牌的吗", "faq", "approvals")])
+    assert "湖南省医疗器械产业园" in either[1] and "湖南省医疗器械产业园" in yes_no[1]
+
+
+def test_a_fragment_stays_with_the_conversation_when_nlu_ties(kb):
+    replies = talk(kb, [("台商来投资有什么身份", "faq", "taiwan"), ("谁批的", "faq", "approvals")])
+    assert "省政府" in replies[1]
+
+
+def test_growth_ranking_over_the_figures_just_named(kb):
+    replies = talk(kb, [("工业总产值和增加值各多少", "ask_figure", None), ("哪个增长快", "follow_up", None)])
+    assert replies[1].index("15.5%") < replies[1].index("10.5%")
+
+
+def test_which_n_is_honest_when_the_answer_does_not_list_them(kb):
+    reply, = talk(kb, [("五好园区具体是哪五好", "faq", "work2021")])
+    assert "没有公开" in reply and "五好园区" in reply  # the list of five years is not the 五好
+
+
+def test_an_other_zone_question_is_asked_of_this_zone_on_request(kb):
+    replies = talk(kb, [("株洲经开区的工业总产值多少", "ask_figure", None), ("那你们的呢", "faq", None)])
+    assert replies[0] == kb.message("other_zone") and "500.5亿元" in replies[1]
+
+
+def test_living_costs_are_not_published_but_a_citys_housing_market_is_out_of_scope(kb):
+    here, city = talk(kb, [("房价多少一平", "out_of_scope", None)])[0], talk(kb, [("湘潭房价多少一平", "out_of_scope", None)])[0]
+    assert "没有公开“房价”" in here and city == kb.message("out_of_scope")
+
+
+def test_the_name_of_what_a_figure_measured(kb):
+    replies = talk(kb, [("科创走廊多长", "ask_figure", None), ("它全名叫啥", "follow_up", None)])
+    assert "30公里" in replies[0] and "西岸科创走廊" in replies[1]
+
+
+def test_an_overview_follow_up_repeats_what_the_answer_said(kb):
+    replies = talk(kb, [("综保区是什么情况", "faq", "bonded"), ("它有啥特色", "follow_up", None)])
+    assert "海外仓" in replies[1]
+
+
+def test_an_item_asked_for_a_fact_the_list_does_not_give(kb):
+    replies = talk(kb, [("有哪些企业", "faq", "companies"), ("第三个是哪国的", "follow_up", None)])
+    assert "丙公司" in replies[1] and "没有公开" in replies[1]

@@ -32,3 +32,26 @@ def test_normalise_folds_script_case_english_and_typos():
     assert normalise("湘譚經開去的ＦＤＩ多少？").text == "湘潭经开区的直接到位外资多少?"
     assert normalise("年增率呢").text == "同比增长率呢"
     assert normalise("去廣州要幾耐").text == "去广州要多久"
+
+
+@pytest.mark.parametrize("typed, folded", [
+    ("湘潭北站系边条线", "湘潭北站是哪条线"), ("离长沙黄花机场远唔远", "离长沙黄花机场远不远"),
+    ("呢个系边年嘅数据", "这个是哪年的数据"), ("揾个真人同我倾", "找个真人同我聊"), ("总额系几多", "总额是多少"),
+    # Mandarin with 系, 边 or 呢 is left alone: only plainly Cantonese text is folded
+    ("那边的关系体系", "那边的关系体系"), ("旁边有学校呢", "旁边有学校呢"),
+])
+def test_cantonese_is_folded_to_mandarin(typed, folded):
+    assert lexicon.fold_regional(typed) == folded
+
+
+def test_one_wrong_character_in_a_long_name():
+    names = ("桑顿新能源", "长沙机场", "长沙师大附小", "甲乙丙丁戊", "甲乙庚丁戊")
+    assert lexicon.fold_one_wrong_character("桑屯新能源呢", names) == "桑顿新能源呢"
+    assert lexicon.fold_one_wrong_character("长沙市场", names) == "长沙市场"  # too short to be sure
+    assert lexicon.fold_one_wrong_character("长沙师大附中", names) == "长沙师大附中"  # the kind of thing differs
+    assert lexicon.fold_one_wrong_character("甲乙辛丁戊", names) == "甲乙辛丁戊"  # two names one character away
+
+
+def test_sounds_are_read_per_character_on_both_sides():
+    # 长 alone reads zhang; the name 长沙 must be compared the same way (chang would never match)
+    assert lexicon.fold_zone_name_typos("往长纱方向交通咋样") == "往长沙方向交通咋样"

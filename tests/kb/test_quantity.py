@@ -5,6 +5,7 @@ from kb.quantity import answer_states
 
 
 @pytest.mark.parametrize("question, answer, states", [
+    ("综保区一年进出口额多少", "综保区是重要的对外开放窗口", False), ("研发投入一年多少", "研发投入10亿元", True),
     ("世界500强入驻了几家", "入驻了麦格纳、舍弗勒等众多世界500强", False),
     ("有几家国家级质检中心", "拥有4家国家级质检中心", True),
     ("国家级的有几个", "拥有4家国家级质检中心", True),

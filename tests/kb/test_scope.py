@@ -43,3 +43,14 @@ def test_the_zone_dictionary_loaded_into_jieba_does_not_change_place_names(tmp_p
     words.write_text("综保区 100000 nz\n经开区 100000 nz\n", encoding="utf-8")
     jieba.load_userdict(str(words))
     assert scope.other_zone("岳阳综保区有海外仓吗") == "岳阳综保区"
+
+
+def test_a_place_inside_a_name_of_ours_is_not_another_place():
+    # jieba tags 北站 of 湘潭北站 as a place of its own
+    assert scope.classify("湘潭北站是哪条线", [], ["湘潭北站"]) is None
+
+
+def test_living_costs_are_not_general_knowledge():
+    assert scope.classify("房价多少一平") is None  # answered as a figure the source does not give
+    assert scope.LIVING_COSTS.search("房价多少一平") and scope.names_a_city("湘潭房价多少一平")
+    assert not scope.names_a_city("湘潭经开区附近房价多少")

@@ -20,7 +20,7 @@ STAFF_BUTTON_TITLE = "联系招商人员"
 STAFF_BUTTON_PAYLOAD = "我想联系招商人员"
 ASPECT_VALUE, ASPECT_GROWTH = "value", "growth"
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|全年|的|数据|数字)")  # "2020全年的数字有没有"
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|全年|整年|的|数据|数字)")  # "2020全年的数字有没有"
 _ELLIPTICAL = re.compile(r"^(那|那么|还有|再问下?)?.{1,14}(呢|咧|捏)[?？]?$")
 _VALUE_WORDS = re.compile(r"多少|总量|规模|是几|数值|数据")
 

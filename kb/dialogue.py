@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Optional, Tuple
 
 from kb import answers, followup, intents, quantity, scope, search, semantic
@@ -26,7 +26,7 @@ from kb.render import figure_value, growth_text, render_figure, render_growth
 
 CONTEXT_SLOT = "answer_context"
 INTENT_FAQ, INTENT_FIGURE, INTENT_GROWTH = "faq", "ask_figure", "ask_growth"
-INTENT_OUT_OF_SCOPE, INTENT_CHITCHAT = "out_of_scope", "chitchat"
+INTENT_OUT_OF_SCOPE, INTENT_CHITCHAT, INTENT_FOLLOWUP = "out_of_scope", "chitchat", "follow_up"
 # NLU this sure of another FAQ outweighs a loose "another part of the last answer" match.
 CONFIDENT_FAQ = 0.9
 # A clause must cover the question this well to move an answer to another entry.
@@ -94,6 +94,7 @@ def _refusal(knowledge: KnowledgeBase, key: str, question: str = "") -> Reply:
     return _with_context(answers.message(knowledge, key), Context(followup.KIND_REFUSAL, key, question))
 
 
+_NAMES_US = re.compile(r"你们|贵区|贵园区|咱们|园区|经开区|九华|湘潭经开区")
 # "那你们的呢", "你们园区呢": the question just refused, asked of this zone instead.
 _OF_US = re.compile(r"^(那|那么|那你们|那贵区)?(你们|贵区|贵园区|咱们|你们园区|你们经开区|湘潭经开区|经开区|园区|九华|你们这边|这边)?"
                     r"(的|这边|那边|园区|经开区)?(呢|的呢|怎么样|如何|多少)?$")
@@ -115,7 +116,8 @@ def _scope_reply(knowledge: KnowledgeBase, text: str, context: Optional[Context]
         return _refusal(knowledge, "other_zone", text)
     if reason is not None:
         return _refusal(knowledge, "out_of_scope", text)
-    if context is not None and context.kind == followup.KIND_REFUSAL and followup.elliptical(text):
+    if context is not None and context.kind == followup.KIND_REFUSAL and followup.elliptical(text) \
+            and not _NAMES_US.search(text):  # "那说说你们园区自己的优势" is about us
         # "湖南大学录取分数线多少" -> refused; "那湘潭大学呢" asks the same of another place.
         subject = re.sub(r"^(那|那么|还有|另外|再问|然后)|(呢|咧|捏|嘞)$", "", text).strip()
         names_ours = find_figure_in_text(knowledge, text) or (
@@ -141,6 +143,38 @@ def _not_stated(knowledge: KnowledgeBase, topic: str, body: Optional[str] = None
     return Reply(texts, [answers.staff_button()])
 
 
+_ASKS_HOW_MANY = re.compile(r"多少|几|多大|多长|多远")
+_BONDED = re.compile(r"综保区|综合保税区|保税区")
+_ZONE_ITSELF = re.compile(r"园区|经开区|区内|九华")
+_CITY = re.compile(r"湘潭市|全市")
+
+
+def subject_mismatch(text: str, answer: str) -> bool:
+    """The number in the answer is about something else than the question's subject: the
+    bonded zone's area answered with the whole zone's (综保区面积多大 -> 园区面积138平方公里),
+    the zone's population with the city's (园区里住了多少人 -> 湘潭市常住人口300万人)."""
+    if not (_ASKS_HOW_MANY.search(text) or quantity.asked_measure(text) is not None):
+        return False
+    wanted = followup.content_chars(_BONDED.sub("", _ZONE_ITSELF.sub("", text)))
+    pairs = {a + b for a, b in zip(wanted, wanted[1:])}
+    stating = [part for part in followup.clauses(answer) if re.search(r"\d", part) and any(p in part for p in pairs)]
+    if not stating:
+        return False
+    if _BONDED.search(text):
+        return not any(_BONDED.search(part) for part in stating)
+    if _ZONE_ITSELF.search(text):
+        return all(_CITY.search(part) and not _ZONE_ITSELF.search(part) for part in stating)
+    return False
+
+
+def _mismatch_honest(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
+    if reply.about is None or not subject_mismatch(text, "\n".join(reply.texts)):
+        return reply
+    honest = _not_stated(knowledge, f"“{text}”", "\n".join(reply.texts))
+    honest.about = reply.about
+    return honest
+
+
 def _honest(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
     """An FAQ answer that does not state the number asked for gets the honest preface."""
     about = reply.about
@@ -161,7 +195,7 @@ def _honest(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
                        [answers.staff_button()], reply.slots, reply.about)
         return honest
     if quantity.answer_states(text, followup.answer_body(knowledge, entry)):
-        return reply
+        return _mismatch_honest(knowledge, reply, text)
     honest = _not_stated(knowledge, "这个问题", "\n".join(reply.texts))
     honest.about = reply.about
     return honest
@@ -227,6 +261,8 @@ def _several_figures(knowledge: KnowledgeBase, text: str) -> Optional[Reply]:
                  {"indicator": figures[-1].id}, (KIND_FIGURE, figures[-1].id))
 
 
+_ASKS_FOR_COMPANIES = re.compile(r"(有没有|有哪些|哪些|哪几家|有什么|是谁|有谁).{0,8}(企业|公司|厂商|厂家|工厂|品牌)|"
+                                 r"(企业|公司|厂商|厂家|工厂|品牌)(有哪些|有谁|是哪些|有没有)")
 _ASKS_A_NUMBER = re.compile(r"多少|几|是多大|规模多大|数量|数字|数据")
 
 
@@ -359,7 +395,8 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
     if ranked is not None:
         return _with_context(ranked, context_of(ranked, text))
     resolved = followup.resolve(knowledge, text, context)
-    if resolved is not None and resolved.unstated:
+    if resolved is not None and resolved.unstated or resolved is None and u.intent == INTENT_FOLLOWUP and context:
+        # "还有哪个龙头" after the companies answer, which does not say 龙头: another does.
         resolved = followup.resolve_elsewhere(knowledge, text, context) or resolved
     if resolved is not None and not _nlu_knows_better(knowledge, u, context, resolved):
         return _from_resolved(knowledge, resolved)
@@ -372,8 +409,12 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
     related = followup.resolve_in_related(knowledge, text, context)
     if related is not None:
         return _from_resolved(knowledge, related)
+    if u.intent in (INTENT_FIGURE, INTENT_GROWTH) and _ASKS_FOR_COMPANIES.search(text) \
+            and not _ASKS_A_NUMBER.search(text) and quantity.asked_measure(text) is None \
+            and answers.answer_faq(knowledge, u.faq_id, u.faq_confidence, text).about is not None:
+        u = replace(u, intent=INTENT_FAQ)  # "有没有欧洲的外资企业": companies, not the 外资 figure
     if u.intent in (INTENT_FIGURE, INTENT_GROWTH):
-        reply = _figure_or_faq(knowledge, u, context)
+        reply = _mismatch_honest(knowledge, _figure_or_faq(knowledge, u, context), text)
     elif u.intent == INTENT_FAQ:
         faq_id, confidence = _reranked(knowledge, u)
         reply = answers.answer_faq(knowledge, faq_id, confidence, text)

@@ -13,7 +13,7 @@ Nothing is computed from two figures."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, List, Optional, Sequence, Tuple
 
 from kb import quantity
@@ -31,7 +31,7 @@ _ORDINAL = re.compile(
     r"倒数第(?P<back>[一二两三四五\d])|第(?P<n>[一二两三四五六七八九十\d]{1,2})(?![\d一二三四五六七八九十]*[位名年月日天号])"
     r"|(?P<first>头一?|首|开头的?)(个|条|项|点|家|所|句|种|句话|位)|(?P<last>最后|末尾|末)(一|那)?(个|条|项|点|家|所|句|种|位)?"
 )
-POINTING = re.compile(r"它|它们|这个|那个|这家|那家|这些|那些|这所|那所|这项|其中|上面|刚才|前面|你说的|该(公司|企业|项目|园区)|这是|那是|这里面")
+POINTING = re.compile(r"它|它们|这个|那个|这[两几三四五][家个条项所位]|那[两几三四五][家个条项所位]|这家|那家|这些|那些|这所|那所|这项|其中|上面|刚才|前面|你说的|该(公司|企业|项目|园区)|这是|那是|这里面")
 _ELLIPSIS = re.compile(r"^(那|那么|还有|另外|再问|然后|那要是|那如果)|(呢|咧|捏|嘞)$")
 PERIOD_ASK = re.compile(
     r"(什么|啥|哪个|哪一?)(时候|时间|年份?|阶段|期间|月份?)|哪年|几月|几年的|统计(时间|口径|期|区间)|口径|截至|截止|"
@@ -48,20 +48,30 @@ _NAME_WORDS = r"叫啥|叫什么|名字|全名|名称|哪个名"
 _NAME_ASK = re.compile(_NAME_WORDS)
 # Question words that point to what a clause says ("多远" -> a distance clause).
 _QUESTION_HINTS = (
+    # First: stripping "多大" alone would leave 进/船 of "能进多大吨位的船" as content.
+    # "能进多大吨位的船": the clause with the tonnage (千吨级).
+    (re.compile(r"(能|可以)?(进|走|通|过|跑)?(多大|多少|几)(吨位|吨)(的)?(船|货轮|货船)?|吨位"), ("吨",)),
     (re.compile(r"多远|远不远|距离|多久|多长时间|几分钟|几个?小时|几个钟"), ("距", "分钟", "小时", "车程", "公里")),
     (re.compile(r"哪年|什么时候|啥时候|何时|几几年|哪一年|成立多久|建了多久|多少年了|几年了|(成立|始建|建立|设立|获批)(于|的)?(时间|多久|多少年)"),
      ("年",)),
     # "比上次升了还是降了": the clause that says which way it moved.
-    (re.compile(r"比(上次|上年|去年|以前|之前|往年)|(升|降|涨|跌)了?还是(升|降|涨|跌)了?|进步了?|退步了?|上升了?|下降了?"),
+    (re.compile(r"比(上次|上一次|上年|上一年|前一年|去年|以前|之前|往年)|(升|降|涨|跌)了?还是(升|降|涨|跌)了?|进步了?|退步了?|上升了?|下降了?"),
      ("上升", "下降", "提升", "提高", "跃升", "下滑", "增长")),
     (re.compile(r"哪些国家|哪国|哪个国家|什么国家|外国|国外|海外哪"),
      ("美国", "德国", "日本", "韩国", "英国", "法国", "加拿大", "意大利", "新加坡", "东南亚", "欧洲", "美洲", "非洲")),
     (re.compile(r"多大|面积|大不大|算大|大吗|大的"), ("面积", "最大", "平方公里")),
     (re.compile(r"谁|哪家|哪个单位|哪些单位|哪个部门"),
      ("集团", "公司", "企业", "大师", "单位", "与", "携手", "政府", "批准", "获批", "国务院", "部门")),
+    # "它在全市算啥水平": the clause that ranks it (全市最大, 省内第二, 50强).
+    (re.compile(r"(算)?(啥|什么|哪个|怎样的)水平|(算)?什么档次|算(大|强)吗|算不算(大|强)"),
+     ("最大", "第", "强", "领先", "唯一", "首", "最")),
+    # "目标做到多大": the clause that says what the zone sets out to become.
+    (re.compile(r"目标|愿景|打算做|要做到|做到多大|做多大|想做成|发展方向"), ("打造", "目标", "力争", "建成", "成为", "建设")),
     # "一共多少家参评": asks for the total; the clause with the count answers it.
     (re.compile(r"一共|总共|共有|合计|总计"), ()),
-    (re.compile(r"几[家个所条位项](?!小时|钟|月)|多少[家个所条位项]"), ("家", "个", "所", "条", "位", "项")),
+    (re.compile(r"几[家个所条位项名](?!小时|钟|月)|多少[家个所条位项名]"), ("家", "个", "所", "条", "位", "项", "名")),
+    # "这个主要针对哪类企业": the clause that says which kind (中小微企业).
+    (re.compile(r"(主要)?(针对|面向|适用于?|适合)(哪类|哪些|什么|哪种)(样的)?"), ("企业", "中小", "面向", "针对")),
     # A name is answered by the clause that names the thing (九华特色体育小镇), quoted or not.
     (re.compile(_NAME_WORDS), ()),
 )
@@ -257,6 +267,7 @@ def ordinal(text: str) -> Optional[int]:
 
 
 def _content_chars(text: str) -> List[str]:
+    text = POINTING.sub("", text)  # "这两家算龙头吗": 两家 points back, it is not content
     for variant, canonical in _SCOPE_WORDS:
         text = text.replace(variant, canonical)
     return [char for char in text if (("\u4e00" <= char <= "\u9fff") or char.isalnum()) and char not in _STOP_CHARS]
@@ -299,6 +310,8 @@ def scored_clause(parts: Sequence[str], text: str, bonus: bool = True) -> Tuple[
             continue  # "谁在开发": a clause about 开发 that names nobody does not answer it
         score = covered + 0.3 * bigrams + (0.4 if hinted else 0.0)
         head = part.split("：", 1)[0] if "：" in part[:8] else ""
+        if _NAME_ASK.search(text) and len(wanted) >= 2 and wanted[-2] + wanted[-1] in part:
+            score += 0.5  # "那个运动小镇叫什么": the clause that names a 小镇
         if bonus and head and any(char in head for char in wanted):
             score += 0.5  # "水运：河西中心港…" answers "水运呢" better than the overview line
         if part.endswith("：") or part.endswith(":"):
@@ -310,7 +323,7 @@ def scored_clause(parts: Sequence[str], text: str, bonus: bool = True) -> Tuple[
 
 # --- what kind of follow-up -----------------------------------------------------------
 
-_OVERVIEW_ASK = re.compile(r"特色|特点|优势|亮点|怎么样|咋样|如何|介绍一下|介绍下|详细说说|具体说说|有什么用|干什么的|做什么的")
+_OVERVIEW_ASK = re.compile(r"(有)?(啥|什么)?(特别|特殊|不一样|不同)的?(地方|之处)|特别之处|特色|特点|优势|亮点|怎么样|咋样|如何|介绍一下|介绍下|详细说说|具体说说|有什么用|干什么的|做什么的")
 _YES_NO = re.compile(r"(吗|么|没|不|没有)[?？]?$")
 _YES_NO_ABOUT = re.compile(r"^(它|这|那|这个|那个)?(是|算|属于|有)[\u4e00-\u9fff]{1,8}(吗|么|没有?)[?？]?$")
 # "一共多少家参评", "国家级的有几个": a part or the total of what was just said.
@@ -367,7 +380,7 @@ def looks_like_followup(text: str, body: str = "") -> bool:
         ordinal(text) is not None or POINTING.search(text) or _ELLIPSIS.search(text)
         or PERIOD_ASK.search(text) or UNIT_ASK.search(text) or SOURCE_ASK.search(text)
         or GROWTH_ASK.search(text) or len(text) <= 6 or (len(text) <= 9 and _YES_NO.search(text))
-        or _PART_OR_TOTAL.search(text) or _DETAIL.search(text) or _EITHER_OR.search(text)
+        or _PART_OR_TOTAL.search(text) or _DETAIL.search(text) or _EITHER_OR.search(text) or bare_question(text)
         or (body and _shares_a_phrase(text, body))
     )
 
@@ -395,6 +408,10 @@ def _figure_followup(knowledge: KnowledgeBase, figure: Figure, text: str, contex
     if named is not None and named.id != figure.id:
         return None  # "那固投呢": a question about another figure, answered as such
     keep = Context(KIND_FIGURE, figure.id, context.question)
+    sibling = _qualified_sibling(knowledge, figure, text) if named is None and _ELLIPSIS.search(text) else None
+    if sibling is not None:  # "那规上的呢" after 工业总产值: 规模工业总产值
+        return Resolved((render_figure(knowledge, sibling),), Context(KIND_FIGURE, sibling.id, context.question),
+                        figure=sibling)
     source = source_line(knowledge, figure.source, figure.period)
     year = other_year(text, figure.period)
     if year:
@@ -419,6 +436,23 @@ def _figure_followup(knowledge: KnowledgeBase, figure: Figure, text: str, contex
     return None
 
 
+def _qualified_sibling(knowledge: KnowledgeBase, figure: Figure, text: str) -> Optional[Figure]:
+    """The figure named by the message's qualifier put before this figure's name: "规上的"
+    or "规上工业" with 工业总产值 -> 规上工业总产值 (an alias of 规模工业总产值)."""
+    from kb.figures import find_figure_in_text
+
+    qualifier = _ELLIPSIS.sub("", text).strip().rstrip("的")
+    if len(qualifier) < 2:
+        return None
+    for name in (figure.name,) + tuple(figure.aliases):
+        overlaps = [k for k in range(1, len(name)) if qualifier.endswith(name[:k])]
+        for candidate in [qualifier + name[k:] for k in overlaps] + [qualifier + name]:
+            found = find_figure_in_text(knowledge, candidate)
+            if found is not None and found.id != figure.id:
+                return found
+    return None
+
+
 def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context: Context) -> Optional[Resolved]:
     body = answer_body(knowledge, entry)
     source = source_line(knowledge, entry.source, entry.period)
@@ -426,6 +460,11 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
     position = ordinal(text)
     if position is not None:
         items = list_items(body, (context.question, text))
+        rest = [char for char in _ORDINAL.sub("", text) if "\u4e00" <= char <= "\u9fff" and char not in _STOP_CHARS]
+        pairs = [a + b for a, b in zip(rest, rest[1:])]
+        if items and len(rest) >= 2 and not any(p in item for p in pairs for item in items) and \
+                any(p in body for p in pairs) and re.search(r"第[一二两三\d][张块次个批家]", text):
+            items = []  # "湖南第一张许可是哪年" names a thing (首张许可), not a position in a list
         if items:
             # "最后一个小学": only the items that are 小学.
             rest = _content_chars(_ORDINAL.sub("", text))
@@ -455,9 +494,13 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
         # "GDP growth呢" after "no GDP figure": still none; say so again, with the offer.
         return Resolved((render_answer(knowledge, entry),), keep, offer_staff=True)
     if context.clause:  # the last reply was one item, e.g. 直接到位外资2690万美元
-        item_figure = find_figure_in_text(knowledge, context.clause, kinds=("indicator",))
+        item_figure = find_figure_in_text(knowledge, context.clause, kinds=("indicator", "fact"))
         if item_figure is not None:
             resolved = _figure_followup(knowledge, item_figure, text, Context(KIND_FIGURE, item_figure.id, context.question))
+            if resolved is not None and item_figure.kind != "indicator":
+                # "哪年的评价" about the ranking line: the conversation stays on that line of
+                # the entry, so "一共多少家参评" next is read against it too.
+                return replace(resolved, context=context)
             if resolved is not None:
                 return resolved
     figures = _figures_of(knowledge, entry)
@@ -496,6 +539,9 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
         # "多远" right after "机场呢" (answered by the airport line): about that line.
         return Resolved((context.clause + "\n" + source,), context, kind=RESOLVED_CLAUSE)
     clause = best_clause(clauses(body), text)
+    if clause and context.clause and context.clause != clause and \
+            scored_clause([context.clause], text)[1] >= scored_clause([clause], text)[1]:
+        clause = context.clause  # "投产了没" after the 江麓重工 line: that line, not the first that says 投产
     if clause:
         # The question narrows what the conversation is about ("四个新区是哪四个" then "第二个").
         narrowed = Context(KIND_FAQ, entry.id, (context.question + " " + text)[-200:], clause)
@@ -504,8 +550,9 @@ def _faq_followup(knowledge: KnowledgeBase, entry: FaqEntry, text: str, context:
                             narrowed, offer_staff=True, kind=RESOLVED_CLAUSE, unstated=True)
         return Resolved((clause + "\n" + source,), narrowed, kind=RESOLVED_CLAUSE)
     if PERIOD_ASK.search(text) and (figures or not POINTING.search(text)):
+        # With words of its own ("增量配电改革是哪一年成为试点的"), another entry may say when.
         return Resolved((knowledge.message("followup_period", name=entry.question.rstrip("？?"), period=_period_of(entry)),
-                         source), keep)
+                         source), keep, unstated=not bare_question(PERIOD_ASK.sub("", text)))
     if GROWTH_ASK.search(text) and figures:
         growths = [render_growth(knowledge, f) for f in figures if f.growth_pct is not None]
         if growths:
@@ -535,6 +582,7 @@ def asks_a_detail(text: str) -> bool:
     return bool(_DETAIL.search(text) or quantity.asked_measure(text) is not None or hints_of(text))
 
 
+_SEND_ME = re.compile(r"名单|清单|全文|原文|文件|附件|发我|发一份|发给我")
 _WHICH_N = re.compile(r"哪([二两三四五六七八九十\d]{1,2})([个好条项种家所块])")
 
 
@@ -559,8 +607,8 @@ def lists_of_length(body: str, count: int, word: str) -> List[List[str]]:
 def _about_the_same_thing(text: str, body: str, context: Context) -> bool:
     """The follow-up points back (它/这个), is a bare fragment, or most of its words are in
     the last answer (or the question that led to it)."""
-    if POINTING.search(text) or bare_question(text) or len(text) <= 6:
-        return True
+    if POINTING.search(text) or bare_question(text) or len(text) <= 6 or _SEND_ME.search(text):
+        return True  # "名单能发我一份吗": the list of what was just said
     wanted = _content_chars(text)
     if not wanted:
         return True
@@ -573,12 +621,16 @@ def resolve(knowledge: KnowledgeBase, text: str, context: Optional[Context]) -> 
     (the caller then answers it as a question of its own)."""
     if context is None or not text or context.kind == KIND_REFUSAL:
         return None
+    if _TOPIC_SWITCH.search(text) or _names_another_topic(knowledge, text, context):
+        return None  # "增量配电是哪年开始试点的" after the innovation answer: a question of its own
     if context.kind == KIND_FIGURE:
         figure = knowledge.figures.get(context.id)
         if figure is None or not looks_like_followup(text):
             return None
         resolved = _figure_followup(knowledge, figure, text, context)
-        if resolved is None and POINTING.search(text):
+        from kb.figures import find_figure_in_text
+
+        if resolved is None and POINTING.search(text) and find_figure_in_text(knowledge, text) is None:
             # "它全名叫啥" after the corridor's length: the entry that states the figure says.
             for entry in knowledge.active_faqs():
                 if figure.id in [f.id for f in _figures_of(knowledge, entry)]:
@@ -591,6 +643,30 @@ def resolve(knowledge: KnowledgeBase, text: str, context: Optional[Context]) -> 
     if entry is None or entry.disabled or not looks_like_followup(text, answer_body(knowledge, entry)):
         return None
     return _faq_followup(knowledge, entry, text, context)
+
+
+_GENERIC_TERMS = ("经济技术开发区", "经开区", "开发区", "园区", "综保区", "综合保税区", "保税区", "湘潭", "九华", "国家级", "长株潭")
+_TOPIC_SWITCH = re.compile(r"换个话题|换个问题|另外问|问个别的|再问个别的|顺便问")
+
+
+def _names_another_topic(knowledge: KnowledgeBase, text: str, context: Context) -> bool:
+    """The message names a topic of the knowledge base (增量配电) that neither the last
+    answer nor the question before it mentions."""
+    if context.kind == KIND_FIGURE:
+        figure = knowledge.figures.get(context.id)
+        seen = (figure.name + " ".join(figure.aliases)) if figure else ""
+    else:
+        entry = knowledge.faqs.get(context.id)
+        # The entry's own phrasings and terms count: 规上企业 is how its question is asked.
+        seen = " ".join((answer_body(knowledge, entry),) + entry.phrasings + entry.terms) if entry else ""
+    seen += context.question + context.clause
+    def topic(term: str) -> bool:  # 九华精神 is a topic; 湘潭经开区 is only the zone's name
+        bare = term
+        for generic in _GENERIC_TERMS:
+            bare = bare.replace(generic, "")
+        return len(bare) >= 2
+
+    return any(len(term) >= 3 and term in text and term not in seen and topic(term) for term in knowledge.dictionary_terms)
 
 
 def figures_of_context(knowledge: KnowledgeBase, context: Context) -> List[str]:

@@ -16,7 +16,8 @@ FORM_INTENT, HUMAN_INTENT, FOLLOWUP_INTENT = "leave_intention", "request_human",
 NOT_INFORMATIONAL = frozenset({"greet", "goodbye", "thank", "bot_challenge", "menu", "affirm", "deny", "chitchat",
                                "out_of_scope", FORM_INTENT, HUMAN_INTENT})
 ABOUT_THE_ASSISTANT = re.compile(r"机器人|真人|人工|客服|你是谁|你叫")
-_SOMEONE_TO_TALK_TO = r"有没有人(能|可以|来|给我|帮我)?.{0,4}(讲讲|讲一下|介绍|解答|聊聊|说说|对接)|找个?(真人|人)(聊|谈|同我|跟我|和我)"
+_SOMEONE_TO_TALK_TO = (r"有没有人(能|可以|来|给我|帮我)?.{0,4}(讲讲|讲一下|介绍|解答|聊聊|说说|对接)|找个?(真人|人)(聊|谈|同我|跟我|和我)"
+                       r"|(有没有|有无)(窗口|专人|部门|人)(可以|能)?(直接)?(洽谈|对接|面谈|谈|咨询)")
 # "有没有真人客服": a person, not a question about the bot.
 WANTS_A_PERSON = re.compile(
     r"(有没有|有无|转|找|要|接|换)(个)?(真人|人工|客服|工作人员)|真人客服|人工客服|转人工|(给|发|告诉)我?.{0,4}(电话|联系方式|手机号|微信)"
@@ -96,6 +97,7 @@ def strong_followup(text: str) -> bool:
                           or followup.UNIT_ASK.search(text) or followup.SOURCE_ASK.search(text))
 
 
+_THAT_ONE = re.compile(r"^[\u4e00-\u9fff]{1,6}(那|这)(一)?(条|个|项|家|句|所)(呢|吧)?[?？]?$")
 # "投产没", "开工了吗": a verb or noun of two characters or more, then the question.
 _YES_NO_QUESTION = re.compile(r"^[\u4e00-\u9fff]{2,8}(没|没有|了没|了吗|了么|吗)[?？]?$")
 _NOT_A_QUESTION = re.compile(r"^(好的?|是的?|对的?|行|可以|不用|不要|不是|没有|没|算了|当然)")
@@ -135,6 +137,8 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
         return FORM_INTENT, confidence
     if top in NOT_INFORMATIONAL and strong_followup(text) and not (top == FORM_INTENT and wants_form(text)):
         return FOLLOWUP_INTENT, max(confidence, dict(ranking).get(FOLLOWUP_INTENT, 0.0))
+    if top in SMALL_TALK_INTENTS and _THAT_ONE.search(text) and not _SMALL_TALK_WORDS.search(text):
+        return FOLLOWUP_INTENT, confidence  # "求实那条": an item of the last answer
     if top in SMALL_TALK_INTENTS and len(text) <= 9 and _FRAGMENT.search(text) \
             and not ABOUT_THE_ASSISTANT.search(text) and not _SMALL_TALK_WORDS.search(text):
         return FOLLOWUP_INTENT, confidence

@@ -63,7 +63,7 @@ ENGLISH_TERMS: Tuple[Tuple[str, str], ...] = (
 # Regional wording (after OpenCC t2s) -> the knowledge base's word.
 REGIONAL_VARIANTS: Tuple[Tuple[str, str], ...] = (
     ("年增率", "同比增长率"), ("年增长率", "同比增长率"), ("成长率", "增长率"), ("年成长", "同比增长"),
-    ("招商窗口", "招商人员"), ("捷运", "地铁"),
+    ("招商窗口", "招商人员"), ("捷运", "地铁"), ("育成中心", "孵化器"), ("新创公司", "初创企业"), ("新创", "初创"),
     # Cantonese words that are never Mandarin (after t2s)
     ("几耐", "多久"), ("有冇", "有没有"), ("系咪", "是不是"), ("边度", "哪里"), ("乜嘢", "什么"),
     ("排弟", "排第"), ("搞掂", "搞定"),

@@ -36,7 +36,7 @@ _GENERAL = re.compile(
     r"天气|气温|下雨|下雪|雾霾|空气质量|机票|火车票|车票|股票|港股|美股|a股|股价|基金|彩票|炒股|买哪只|可以买吗|能买吗|比特币|分数线|录取|"
     r"招生|考研|高考|研究生|菜谱|做菜|怎么做饭|翻译|写(一首|首|个|一篇|篇)?(诗|作文|文章|代码|小说)|讲个?笑话|电影|电视剧|游戏|足球|篮球|"
     r"明星|八卦|星座|算命|彩礼|减肥|疫苗|感冒|吃什么药|python|java|编程|代码|世界杯|奥运|美国总统|首都是|历史上|发明|"
-    r"注册香港公司|逃税|偷税|避税|几号线|\d+号线|门票|景点|旅游攻略"
+    r"注册香港公司|逃税|偷税|避税|几号线|\d+号线|门票|景点|旅游攻略|汇率|兑人民币|兑美元|换汇"
 )
 _INJECTION = re.compile(
     r"忽略|无视|不用管|别管|不要管|ignore|disregard|system\s*prompt|系统提示|提示词|系统指令|developer\s*mode|开发者模式|"
@@ -137,7 +137,9 @@ def classify(text: str, knowledge_texts: Iterable[str] = (), known_terms: Iterab
     foreign = [place for place in places(text)
                if not _is_home(place) and place not in terms and not _known_in(texts, text, place)
                and not any(place in term for term in named_terms)]
-    # "离长沙多远" relates the zone to one place; "北京到上海多远" is two other places.
-    if foreign and (len(set(foreign)) >= 2 or not _RELATION.search(text)):
+    # "离长沙多远" relates the zone to one place; "北京到上海多远" is two other places;
+    # "旁边株洲对电池企业有啥补贴" only says where 株洲 is, then asks about it.
+    located = re.sub(r"(旁边|附近|周边|隔壁)的?(?=" + "|".join(map(re.escape, foreign)) + ")", "", text) if foreign else text
+    if foreign and (len(set(foreign)) >= 2 or not _RELATION.search(located)):
         return SCOPE_OTHER_PLACE
     return None

@@ -25,7 +25,8 @@ LIMITS: Dict[str, int] = {
 LEAD_SLOTS = ("lead_consent", "lead_company", "lead_industry", "lead_amount", "lead_land", "lead_name",
               "lead_contact", "lead_amount_yuan", "lead_amount_currency")
 
-_QUESTION_END = re.compile(r"[？?]\s*$|[吗呢么嘛]\s*[？?!！。.]*\s*$")
+# A question mark or particle at the end, or before a comma ("有做汽配的大厂吗，方便就近配套").
+_QUESTION_END = re.compile(r"[？?]\s*$|[吗呢么嘛]\s*[？?!！。.]*\s*$|[吗呢嘛][，,；;]")
 _QUESTION_WORDS = re.compile(r"多少|多远|多久|怎么|怎样|什么|哪里|哪些|哪个|是否|有没有|能不能|可不可以|如何|为什么|几个|几家|咋|啥|谁")
 _YES = re.compile(r"^(我)?(同意|愿意|接受|可以|好的?|行|是的?|对|嗯+|确认|没问题|ok|yes)(的|了|啊|吧|呀)?([，,。.!！]|$)", re.I)
 _NO = re.compile(r"^(我)?(不同意|不愿意|不接受|拒绝|不可以|不行|不要|否|不|no)(的|了|啊|吧)?([，,。.!！]|$)", re.I)

@@ -27,6 +27,8 @@ def small_kb() -> KnowledgeBase:
         "area": Figure("area", "园区面积", ("面积",), "fact", 100, "平方公里", "2021", SOURCE, "2026-12-01"),
         "added": Figure("added", "工业增加值", ("增加值",), "indicator", 200.2, "亿元", "2021年1-6月", SOURCE, "2026-12-01",
                         growth_pct=15.5),
+        "scale_output": Figure("scale_output", "规模工业总产值", ("规上工业总产值",), "indicator", 300.3, "亿元", "2021年1-6月",
+                               SOURCE, "2026-12-01"),
         "corridor": Figure("corridor", "科创走廊长度", ("科创走廊",), "fact", 30, "公里", "2021", SOURCE, "2026-12-01"),
     }
     faqs = {entry.id: entry for entry in (
@@ -44,6 +46,8 @@ def small_kb() -> KnowledgeBase:
         faq("industry", "主导产业有哪些？", "产业新区：\n- 汽车：以星辰汽车为龙头\n- 医疗器械：做实做强湖南省医疗器械产业园"),
         faq("work2021", "2021年做什么？", "对标“五好园区”建设要求，开展“产业提质年、环境提优年、文化提振年、民生提速年、基层提强年”五年行动。"),
         faq("corridor_entry", "科创走廊是什么？", "两市大学城对接出一条总长{corridor}的“西岸科创走廊”。"),
+        faq("power", "用电情况？", "园区是2016年国家首批增量配电改革试点园区，电价、水价、气价均有优势。2018年，湖南首张增量配电项目许可落户园区。",
+            terms=("增量配电",)),
         faq("transport", "交通方便吗？", "立体交通网络：\n- 铁路：京港高铁纵贯南北\n- 水运：河西港千吨级货运通江达海\n- 航空：距机场仅40分钟车程"),
     )}
     terms = sorted({t for entry in faqs.values() for t in entry.terms})

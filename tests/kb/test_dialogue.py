@@ -144,3 +144,55 @@ def test_an_overview_follow_up_repeats_what_the_answer_said(kb):
 def test_an_item_asked_for_a_fact_the_list_does_not_give(kb):
     replies = talk(kb, [("有哪些企业", "faq", "companies"), ("第三个是哪国的", "follow_up", None)])
     assert "丙公司" in replies[1] and "没有公开" in replies[1]
+
+
+def test_a_qualifier_before_the_last_figure_names_its_sibling(kb):
+    replies = talk(kb, [("工业总产值多少", "ask_figure", None), ("那规上的呢", "follow_up", None)])
+    assert "500.5亿元" in replies[0] and "300.3亿元" in replies[1]
+
+
+def test_a_follow_up_naming_another_topic_is_a_question_of_its_own(kb):
+    replies = talk(kb, [("综保区是什么情况", "faq", "bonded"), ("增量配电是哪年开始试点的", "faq", "power")])
+    assert "2016年" in replies[1]
+
+
+def test_the_line_just_quoted_wins_a_tie(kb):
+    replies = talk(kb, [("交通方便吗", "faq", "transport"), ("水运呢", "follow_up", None), ("能进多大吨位的船", "follow_up", None)])
+    assert "千吨级" in replies[2]
+
+
+def test_a_question_about_the_zone_answered_with_the_citys_number_says_so(kb):
+    bonded_area, = talk(kb, [("综保区面积多大", "ask_figure", None)])
+    assert "没有公开" in bonded_area and "100平方公里" in bonded_area  # the zone's own area, said to be the zone's
+    assert dialogue.subject_mismatch("园区里住了多少人", "湘潭市常住人口300万人。")
+    assert not dialogue.subject_mismatch("湘潭有多少人", "湘潭市常住人口300万人。")
+
+
+def test_pointing_at_several_items(kb):
+    replies = talk(kb, [("有哪些企业", "faq", "companies"), ("这两家算龙头吗", "faq", "transport")])
+    assert "龙头" in replies[1] and "京港高铁" not in replies[1]
+
+
+def test_a_topic_switch_is_not_a_follow_up(kb):
+    replies = talk(kb, [("有哪些企业", "faq", "companies"), ("换个话题，园区精神第一条是啥", "faq", "spirit")])
+    assert "马上就办" in replies[1]
+
+
+def test_a_numbered_thing_is_not_a_list_position(kb):
+    replies = talk(kb, [("用电情况", "faq", "power"), ("湖南第一张许可是哪年拿到的", "follow_up", None)])
+    assert "2018年" in replies[1] and "第1项" not in replies[1]
+
+
+def test_companies_asked_with_a_figure_word_are_companies(kb):
+    reply, = talk(kb, [("园区里有没有欧洲的外资企业", "ask_figure", "companies")])
+    assert "甲公司" in reply and "1234万美元" not in reply
+
+
+def test_an_overview_follow_up_in_other_words(kb):
+    replies = talk(kb, [("综保区是什么情况", "faq", "bonded"), ("它有啥特别的地方", "follow_up", None)])
+    assert "海外仓" in replies[1]
+
+
+def test_after_a_refusal_a_question_about_us_is_answered(kb):
+    replies = talk(kb, [("株洲经开区补贴多吗", "faq", None), ("那说说你们园区自己的交通", "faq", "transport")])
+    assert replies[0] == kb.message("other_zone") and "京港高铁" in replies[1]

@@ -35,6 +35,8 @@ def ranking(*names):
     ("有电话吗", ("faq", "request_human"), "request_human"),
     ("那有没有人能详细讲讲政策", ("faq", "request_human"), "request_human"),
     ("苏州工业园区招商电话多少", ("faq", "request_human"), None),  # another zone's staff
+    ("有没有窗口可以直接洽谈", ("faq", "request_human"), "request_human"),
+    ("求实那条", ("menu", "faq"), "follow_up"),  # an item of the last answer, by its word
     # an investor introducing themselves and asking is not registering
     ("我是香港投资者,想问下湘潭经开区在什么位置", ("leave_intention", "faq"), "faq"),
 ])

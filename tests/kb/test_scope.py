@@ -54,3 +54,9 @@ def test_living_costs_are_not_general_knowledge():
     assert scope.classify("房价多少一平") is None  # answered as a figure the source does not give
     assert scope.LIVING_COSTS.search("房价多少一平") and scope.names_a_city("湘潭房价多少一平")
     assert not scope.names_a_city("湘潭经开区附近房价多少")
+
+
+def test_a_place_described_as_nearby_is_still_the_subject():
+    assert scope.classify("旁边株洲对电池企业有啥补贴政策") == scope.SCOPE_OTHER_PLACE
+    assert scope.classify("离株洲多远") is None
+    assert scope.classify("日元兑人民币现在多少") == scope.SCOPE_GENERAL

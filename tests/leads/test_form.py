@@ -6,7 +6,8 @@ import pytest
 from leads import form
 
 
-@pytest.mark.parametrize("text", ["园区离机场多远？", "有没有标准厂房", "电价多少", "税收有优惠吗", "怎么办营业执照"])
+@pytest.mark.parametrize("text", ["园区离机场多远？", "有没有标准厂房", "电价多少", "税收有优惠吗", "怎么办营业执照",
+                                  "园区里有做汽配的大厂吗，方便就近配套"])
 def test_questions_are_recognised(text):
     assert form.looks_like_question(text)
 

@@ -136,14 +136,29 @@ def export_rows(knowledge: KnowledgeBase) -> List[Dict[str, str]]:
     return rows
 
 
+# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection:
+# "=HYPERLINK(...)" in a phrasing would run on the staff member's machine). The export
+# puts a ' before it, which spreadsheets show as text, and the import takes it off again,
+# so answers that start with "- " bullets come back exactly as they were.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised_cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def restored_cell(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS) else value
+
+
 def to_csv(rows: Iterable[Mapping[str, str]]) -> bytes:
     """UTF-8 with a BOM: without it Excel on Chinese Windows reads the file as GBK and
-    shows garbage."""
+    shows garbage. Cells that a spreadsheet would run as a formula are neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([label for _, label in COLUMNS])
     for row in rows:
-        writer.writerow([row.get(key, "") for key in KEYS])
+        writer.writerow([neutralised_cell(str(row.get(key, "") or "")) for key in KEYS])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -224,7 +239,7 @@ def _csv_table(data: bytes) -> Tuple[List[List[Any]], Optional[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for record in reader:
-            table.append(record)
+            table.append([restored_cell(cell) for cell in record])
             if len(table) > MAX_IMPORT_ROWS * 5:  # the row limit is applied later; stop reading junk
                 break
     except csv.Error:

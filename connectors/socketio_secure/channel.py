@@ -27,11 +27,12 @@ from socketio import AsyncServer
 
 from connectors.never_silent import never_silent
 from connectors.socketio_secure import tokens
+from connectors import limits
 from connectors.socketio_secure.replies import ReplyCache
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 2000
+MAX_MESSAGE_CHARS = limits.MAX_MESSAGE_CHARS
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -133,7 +134,7 @@ class SecureSocketIOInput(SocketIOInput):
         message_id = data.get("message_id")
         if not isinstance(message_id, str) or not _MESSAGE_ID.match(message_id):
             message_id = uuid.uuid4().hex  # an old client without ids: no de-duplication
-        text = data.get("message", "")[:MAX_MESSAGE_CHARS]
+        text = limits.message_text(data.get("message", ""))
         metadata = data.get(self.metadata_key) or {}
         if isinstance(metadata, str):
             try:

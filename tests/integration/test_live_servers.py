@@ -188,3 +188,29 @@ def test_wechat_safe_mode_message_is_answered_by_the_assistant(servers):
     greeting = say(simulator.event("openid-new", "subscribe"))
     assert "回复 1 区位交通" in greeting
     assert "四位一体" in say(simulator.text("openid-new", "1"))
+
+
+def test_a_huge_message_is_capped_and_the_conversation_goes_on(servers):
+    """A 1.2 MB paste used to be stored whole, after which the action server refused the
+    tracker and every later turn got "service busy"."""
+    sender = "huge-paste"
+    first = text_of(servers.say(sender, "园区" * 600_000))
+    assert first.strip() and "繁忙" not in first
+    assert "40分钟" in text_of(servers.say(sender, "机场远吗"))
+    status, body = http("GET", servers.rasa_url + f"/conversations/{sender}/tracker?token={TOKEN}")
+    texts = [e.get("text") or "" for e in json.loads(body)["events"] if e["event"] == "user"]
+    assert status == 200 and max(len(t) for t in texts) <= 2000
+
+
+def test_the_caller_cannot_set_the_channel_or_metadata_and_odd_messages_get_a_reply(servers):
+    sender = "rest-fields"
+    status, body = http("POST", servers.rasa_url + "/webhooks/rest/webhook",
+                        {"sender": sender, "message": "机场远吗", "input_channel": "wechat", "metadata": {"blob": "x" * 50_000}})
+    assert status == 200 and "40分钟" in text_of(json.loads(body))
+    for odd in (12345, ["a"], None, "\ud800机场"):
+        status, body = http("POST", servers.rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": odd})
+        assert status == 200 and json.loads(body), odd  # a polite reply, never a silent []
+    status, body = http("GET", servers.rasa_url + f"/conversations/{sender}/tracker?token={TOKEN}")
+    users = [e for e in json.loads(body)["events"] if e["event"] == "user"]
+    # Rasa adds its own model_id and assistant_id; nothing of the caller's
+    assert {e["input_channel"] for e in users} == {"rest"} and not any("blob" in (e.get("metadata") or {}) for e in users)

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from kb.tabular import (
-    COLUMNS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, export_rows, parse_upload, to_csv, to_xlsx,
+    COLUMNS, KEYS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, export_rows, parse_upload, to_csv, to_xlsx,
 )
 
 HEADER = [label for _, label in COLUMNS]
@@ -262,3 +262,14 @@ def test_zip_bomb_is_refused_before_unpacking():
 def test_empty_inputs():
     assert parse_upload("faq.csv", b"").problems == ["文件是空的"]
     assert parse_upload("faq.csv", "\ufeff\r\n,,\r\n".encode("utf-8")).problems == ["表格里没有内容"]
+
+
+def test_csv_export_neutralises_formulas_and_the_import_restores_them(knowledge):
+    row = dict(export_rows(knowledge)[0], question="=HYPERLINK(\"http://evil\",\"点我\")", phrasings="+1\n@SUM(A1)",
+               answer="- 第一条\n- 第二条")
+    data = to_csv([row]).decode("utf-8-sig")
+    cells = next(csv.reader(io.StringIO(data.split("\r\n", 1)[1])))
+    assert cells[KEYS.index("question")].startswith("'=") and cells[KEYS.index("answer")].startswith("'-")
+    assert cells[KEYS.index("phrasings")].startswith("'+")
+    result = parse_upload("faq.csv", to_csv([row]))
+    assert result.problems == [] and result.rows[0].as_dict() == row  # nothing lost

@@ -4,6 +4,7 @@ so a route cannot be added without protection by forgetting a decorator."""
 from __future__ import annotations
 
 import hmac
+import html
 from dataclasses import dataclass
 from typing import Optional
 
@@ -56,7 +57,8 @@ def denied(request: Request, status: int, message: str):
         return response.json({"error": message}, status=status)
     if status == 401:
         return response.redirect("/admin/login")
-    return response.html(f"<!doctype html><meta charset=utf-8><title>{status}</title><p>{message}</p>"
+    # The message may quote what the visitor typed ("找不到编号为 <script>… 的问答"): escaped.
+    return response.html(f"<!doctype html><meta charset=utf-8><title>{status}</title><p>{html.escape(message)}</p>"
                          "<p><a href=/admin/>返回管理首页</a></p>", status=status)
 
 

@@ -21,6 +21,7 @@ from kb.tabular import export_rows, parse_upload, to_csv, to_xlsx
 from leads.store import leads_csv
 from publishing.jobs import JobBusy
 from web.admin import guard
+from web.admin.hashing import off_loop
 from web.admin.sessions import COOKIE_NAME, cookie_options
 from web.admin.stats import bar_chart_svg, compute_stats, labelled
 
@@ -85,7 +86,7 @@ async def login(request: Request):
     if not token or not secrets.compare_digest(token, form.get("login_token", "")):
         return render(request, "login.html", status=403, login_token=token,
                       error="登录页面已过期，请刷新后重新输入")
-    result = admin.users.authenticate(form.get("username", "").strip(), form.get("password", ""))
+    result = await off_loop(admin.users.authenticate, form.get("username", "").strip(), form.get("password", ""))
     if not result.ok:
         return render(request, "login.html", status=401 if result.reason == "invalid" else 429,
                       login_token=token, error=result.message, username=form.get("username", ""))

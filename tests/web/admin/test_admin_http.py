@@ -294,3 +294,11 @@ def test_handoff_requests_show_their_transcript(admin_server) -> None:
     detail = session.get(f"{admin_server.url}/admin/handoffs/{handoff_id}").text
     assert "电价多少" in detail and "知识库中没有电价" in detail
     assert admin_server.api("GET", "/admin/api/leads?status=lost").status_code == 400
+
+
+def test_the_not_found_page_escapes_what_the_visitor_typed(admin_server) -> None:
+    session = admin_server.login("editor1")
+    typed = "a'b&c=1"  # characters a client sends as they are in a path
+    reply = session.get(admin_server.url + "/admin/faq/" + typed)
+    assert reply.status_code == 404
+    assert typed not in reply.text and "a&#x27;b&amp;c=1" in reply.text

@@ -1,0 +1,33 @@
+"""What a channel accepts from the internet, the same for every channel.
+
+A message is cut to MAX_MESSAGE_CHARS before Rasa sees it, so the conversation stores
+only that much (a 1.2 MB paste once made the tracker too big for the action server and
+broke the conversation for good); the reply then says the message was long (the
+`too_long` message, from the normaliser's own, shorter cut). A sender id is the
+channel's key for the conversation: control characters would forge log lines, so they
+are removed and the id is capped."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MAX_MESSAGE_CHARS = 2000
+MAX_SENDER_CHARS = 128
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def message_text(value: Any) -> str:
+    """The text to process: a string cut to the cap with lone surrogates replaced;
+    anything else (a number, a list, null) is an empty message, which gets a reply."""
+    if not isinstance(value, str):
+        return ""
+    text = value[:MAX_MESSAGE_CHARS]
+    # A lone surrogate ("\ud800") cannot be encoded as UTF-8 and would fail the turn later.
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def sender_id(value: Any) -> str:
+    """The sender id without control characters, capped; "" when there is none."""
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        return ""
+    return _CONTROL.sub("", str(value))[:MAX_SENDER_CHARS].strip()

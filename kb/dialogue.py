@@ -94,7 +94,7 @@ def _refusal(knowledge: KnowledgeBase, key: str, question: str = "") -> Reply:
     return _with_context(answers.message(knowledge, key), Context(followup.KIND_REFUSAL, key, question))
 
 
-_NAMES_US = re.compile(r"你们|贵区|贵园区|咱们|园区|经开区|九华|湘潭经开区")
+_NAMES_US = re.compile(r"你们|贵区|贵园区|咱们|园区|经开区|九华")
 # "那你们的呢", "你们园区呢": the question just refused, asked of this zone instead.
 _OF_US = re.compile(r"^(那|那么|那你们|那贵区)?(你们|贵区|贵园区|咱们|你们园区|你们经开区|湘潭经开区|经开区|园区|九华|你们这边|这边)?"
                     r"(的|这边|那边|园区|经开区)?(呢|的呢|怎么样|如何|多少)?$")
@@ -104,7 +104,7 @@ def same_question_of_us(text: str, context: Optional[Context]) -> Optional[str]:
     """The refused other-zone question with this zone in its place, or None."""
     if context is None or context.kind != followup.KIND_REFUSAL or context.id != "other_zone" or not context.question:
         return None
-    if not re.search(r"你们|贵区|贵园区|咱们|经开区|园区|九华|这边", text) or not _OF_US.match(text):
+    if not (_NAMES_US.search(text) or "这边" in text) or not _OF_US.match(text):
         return None
     other = scope.other_zone(context.question)
     return context.question.replace(other, "湘潭经开区") if other and other in context.question else None
@@ -136,11 +136,12 @@ def context_of(reply: Reply, question: str) -> Optional[Context]:
     return Context(about[0], about[1], question)
 
 
-def _not_stated(knowledge: KnowledgeBase, topic: str, body: Optional[str] = None) -> Reply:
+def _not_stated(knowledge: KnowledgeBase, topic: str, body: Optional[str] = None,
+                about: Optional[Tuple[str, str]] = None) -> Reply:
     texts = [knowledge.message("followup_not_stated", topic=topic)]
     if body:
         texts.append(body)
-    return Reply(texts, [answers.staff_button()])
+    return Reply(texts, [answers.staff_button()], about=about)
 
 
 _ASKS_HOW_MANY = re.compile(r"多少|几|多大|多长|多远")
@@ -170,9 +171,7 @@ def subject_mismatch(text: str, answer: str) -> bool:
 def _mismatch_honest(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
     if reply.about is None or not subject_mismatch(text, "\n".join(reply.texts)):
         return reply
-    honest = _not_stated(knowledge, f"“{text}”", "\n".join(reply.texts))
-    honest.about = reply.about
-    return honest
+    return _not_stated(knowledge, f"“{text}”", "\n".join(reply.texts), reply.about)
 
 
 def _honest(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
@@ -186,9 +185,7 @@ def _honest(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
     which = followup.which_n(text)
     if which and not followup.lists_of_length(followup.answer_body(knowledge, entry), *which):
         # "五好园区具体是哪五好": the answer names the 五好 but does not list them.
-        honest = _not_stated(knowledge, f"“{text}”", "\n".join(reply.texts))
-        honest.about = reply.about
-        return honest
+        return _not_stated(knowledge, f"“{text}”", "\n".join(reply.texts), reply.about)
     year = answers.other_year(text, entry.period)
     if year and (quantity.asked_measure(text) is not None or "多少" in text or "几" in text):  # "2022年的产值目标定了多少"
         honest = Reply([knowledge.message("faq_other_period", year=year, period=entry.period)] + reply.texts,
@@ -196,9 +193,7 @@ def _honest(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
         return honest
     if quantity.answer_states(text, followup.answer_body(knowledge, entry)):
         return _mismatch_honest(knowledge, reply, text)
-    honest = _not_stated(knowledge, "这个问题", "\n".join(reply.texts))
-    honest.about = reply.about
-    return honest
+    return _not_stated(knowledge, "这个问题", "\n".join(reply.texts), reply.about)
 
 
 def distinctive_entry(knowledge: KnowledgeBase, text: str, chosen_id: Optional[str], min_length: int = 3) -> Optional[str]:
@@ -426,7 +421,9 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
         reply = _honest(knowledge, reply, text)
     elif u.intent == INTENT_OUT_OF_SCOPE:
         living = scope.LIVING_COSTS.search(text)
-        if living and not scope.names_a_city(text):  # 湘潭房价: the city's housing market  # "房价多少一平": a cost of living here, which the source does not give
+        # "房价多少一平": a cost of living here, which the source does not give; 湘潭房价 is
+        # the city's housing market, which stays out of scope.
+        if living and not scope.names_a_city(text):
             return _with_context(_not_stated(knowledge, f"“{living.group(0)}”"), context)
         return _refusal(knowledge, "out_of_scope", text)
     elif u.intent == INTENT_CHITCHAT:

@@ -33,6 +33,9 @@ export NLG_ENDPOINT_URL ?= http://$(ACTION_HOST):$(ACTION_PORT)/nlg
 export WEB_HOST ?= 127.0.0.1
 export WEB_PORT ?= 8080
 export WIDGET_ALLOWED_ORIGINS ?= *
+# REST channel: open locally; the production profile needs REST_CHANNEL_TOKEN (else off).
+export REST_CHANNEL_TOKEN ?=
+export REST_CHANNEL_REQUIRE_TOKEN ?= false
 export FEEDBACK_DB ?= .state/feedback.db
 export FAQ_RERANKER ?= off
 # Local development only: a random widget session secret kept in .state/ (never

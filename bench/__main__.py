@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -65,16 +66,18 @@ def log(text: str) -> None:
     print(text, flush=True)
 
 
-def warm_up(url: str, conversations: List[List[str]], seconds: float) -> None:
+def warm_up(url: str, conversations: List[List[str]], seconds: float,
+            headers: Optional[Dict[str, str]] = None) -> None:
     """A fresh Rasa traces TensorFlow functions for each new input shape during its first
     few hundred messages; measuring then would charge start-up cost to every level. The
     same warm-up is given to every target and not counted."""
     log(f"  warming up for {seconds:.0f} s (not counted) ...")
-    asyncio.run(run_load(url + "/webhooks/rest/webhook", conversations[::-1], 10, seconds, sender_prefix="warm-up"))
+    asyncio.run(run_load(url + "/webhooks/rest/webhook", conversations[::-1], 10, seconds, sender_prefix="warm-up",
+                         headers=headers))
 
 
 def drive(target: str, url: str, conversations: List[List[str]], levels: List[int], seconds: float,
-          sampler_pids: Callable[[], Dict[str, Optional[int]]]) -> tuple:
+          sampler_pids: Callable[[], Dict[str, Optional[int]]], headers: Optional[Dict[str, str]] = None) -> tuple:
     rows = []
     with MemorySampler(sampler_pids) as sampler:
         for level in levels:
@@ -84,7 +87,8 @@ def drive(target: str, url: str, conversations: List[List[str]], levels: List[in
                 log(f"    ... {partial.messages} answered, {partial.errors} errors")
 
             result = asyncio.run(run_load(url + "/webhooks/rest/webhook", conversations, level, seconds,
-                                          sender_prefix=f"bench-{int(time.time())}", on_progress=progress))
+                                          sender_prefix=f"bench-{int(time.time())}", on_progress=progress,
+                                          headers=headers))
             row = {"target": target, **result.summary()}
             log(f"    {row['messages_per_s']:.1f} messages/s, p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms,"
                 f" p99 {row['p99_ms']:.0f} ms, {row['errors']} errors")
@@ -100,19 +104,21 @@ def bench_production(args, workdir: Path, conversations, instances: int, target:
     redis = LocalRedis(workdir / "redis", free_port())
     postgres.start()
     redis.start()
-    stack = ProductionStack(workdir / "stack", postgres.url, redis.url, instances=instances)
+    # The production profile serves REST only with a token; the bench is its caller.
+    stack = ProductionStack(workdir / "stack", postgres.url, redis.url, instances=instances,
+                            extra_env={"REST_CHANNEL_TOKEN": secrets.token_urlsafe(32)})
     (workdir / "stack").mkdir(exist_ok=True)
     try:
         started = time.perf_counter()
         stack.start_all()
         log(f"  started {instances} Rasa instance(s) behind nginx in {time.perf_counter() - started:.0f} s")
-        warm_up(stack.rasa_url, conversations, args.warm_up)
+        warm_up(stack.rasa_url, conversations, args.warm_up, stack.rest_headers)
 
         def pids() -> Dict[str, Optional[int]]:
             named = {name: (p.pid if p and p.poll() is None else None) for name, p in stack.processes().items()}
             return {**named, "PostgreSQL": postgres.pid(), "Redis": redis.pid()}
 
-        return drive(target, stack.rasa_url, conversations, args.levels, args.seconds, pids)
+        return drive(target, stack.rasa_url, conversations, args.levels, args.seconds, pids, stack.rest_headers)
     finally:
         stack.stop_all()
         redis.stop()

@@ -12,7 +12,7 @@ import asyncio
 import itertools
 import time
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import aiohttp
 
@@ -69,7 +69,8 @@ async def _send(session: aiohttp.ClientSession, url: str, sender: str, text: str
 
 
 async def run_load(url: str, conversations: Sequence[Sequence[str]], concurrency: int, seconds: float,
-                   sender_prefix: str, on_progress: Optional[Callable[[LoadResult], None]] = None) -> LoadResult:
+                   sender_prefix: str, on_progress: Optional[Callable[[LoadResult], None]] = None,
+                   headers: Optional[Dict[str, str]] = None) -> LoadResult:
     """Runs for `seconds`; each of `concurrency` workers takes the next conversation from
     the list (cycling, with a fresh sender id each time) and plays it turn by turn."""
     result = LoadResult(concurrency=concurrency, seconds=seconds)
@@ -102,7 +103,7 @@ async def run_load(url: str, conversations: Sequence[Sequence[str]], concurrency
             await asyncio.sleep(5)
             on_progress(result)
 
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector, headers=headers) as session:
         reporter = asyncio.ensure_future(progress())
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
         reporter.cancel()

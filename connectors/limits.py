@@ -5,7 +5,14 @@ only that much (a 1.2 MB paste once made the tracker too big for the action serv
 broke the conversation for good); the reply then says the message was long (the
 `too_long` message, from the normaliser's own, shorter cut). A sender id is the
 channel's key for the conversation: control characters would forge log lines, so they
-are removed and the id is capped."""
+are removed and the id is capped.
+
+Conversation ids are namespaced by channel (`rest:…`, `web:…`, `wechat:…`), and each
+channel adds its own prefix to whatever id it has, so no caller of one channel can
+reach a conversation of another: a REST caller who knows a follower's OpenID and sends
+it as `sender` (or sends `wechat:<OpenID>`) talks in `rest:…`, never in that follower's
+conversation. Trackers stored before the prefixes are renamed by
+`python -m serving.migrate_conversation_ids`."""
 from __future__ import annotations
 
 import re
@@ -31,3 +38,23 @@ def sender_id(value: Any) -> str:
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         return ""
     return _CONTROL.sub("", str(value))[:MAX_SENDER_CHARS].strip()
+
+
+# The prefix of each channel (by Rasa channel name) in the conversation ids it makes.
+CHANNEL_PREFIXES = {"rest": "rest", "socketio": "web", "wechat": "wechat"}
+
+
+def conversation_id(channel: str, raw_id: str) -> str:
+    """The conversation id channel `channel` (a Rasa channel name) uses for `raw_id`."""
+    return f"{CHANNEL_PREFIXES[channel]}:{raw_id}"
+
+
+def channel_local_id(channel: str, conversation: str) -> str:
+    """The channel's own id back from a conversation id (for sending out), or "" when
+    the conversation is not that channel's."""
+    prefix = CHANNEL_PREFIXES[channel] + ":"
+    return conversation[len(prefix):] if conversation.startswith(prefix) else ""
+
+
+def is_namespaced(conversation: str) -> bool:
+    return any(conversation.startswith(prefix + ":") for prefix in CHANNEL_PREFIXES.values())

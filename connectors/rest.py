@@ -7,11 +7,12 @@ other place for code that runs once the model is loaded, and every credentials f
 this project enables the REST channel, so every Rasa server gets the watch exactly once."""
 from __future__ import annotations
 
+import hmac
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint
+from sanic import Blueprint, response
 from sanic.request import Request
 
 from connectors import limits
@@ -21,15 +22,44 @@ from serving.heap import watch_heap_after_start
 
 class NeverSilentRestInput(RestInput):
     """The caller sets only the sender and the text: the message is capped
-    (connectors/limits.py), and the channel name and metadata are the server's, so a
-    caller cannot pose as the widget or WeChat or attach a large blob to the tracker."""
+    (connectors/limits.py), the conversation is `rest:<sender>`, and the channel name and
+    metadata are the server's, so a caller cannot pose as the widget or WeChat, reach
+    their conversations, or attach a large blob to the tracker."""
 
     @classmethod
     def name(cls) -> str:
         return "rest"  # same URL as Rasa's own REST channel
 
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        return cls(token=str(credentials.get("token") or ""),
+                   require_token=str(credentials.get("require_token") or "").lower() in ("1", "true", "yes"))
+
+    def __init__(self, token: str = "", require_token: bool = False) -> None:
+        """With a `token`, a message needs `Authorization: Bearer <token>`. Without one the
+        channel is open (local development, tests), unless `require_token`: then it is
+        off. The production profile sets require_token (REST_CHANNEL_REQUIRE_TOKEN):
+        there REST is for the zone's own integrations, never for anonymous callers."""
+        self.token, self.require_token = token, require_token
+
+    def refusal(self, request: Request) -> Optional[response.HTTPResponse]:
+        """Why this request may not post a message, as the answer; None when it may."""
+        if not self.token:
+            if self.require_token:
+                return response.json({"error": "the REST channel is off: set REST_CHANNEL_TOKEN to use it"},
+                                     status=403)
+            return None
+        given = request.headers.get("authorization", "")
+        expected = f"Bearer {self.token}"
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
+            return response.json({"error": "missing or wrong REST channel token (Authorization: Bearer …)"},
+                                 status=401)
+        return None
+
     async def _extract_sender(self, req: Request) -> Optional[Text]:
-        return limits.sender_id((req.json or {}).get("sender")) or None
+        sender = limits.sender_id((req.json or {}).get("sender"))
+        return limits.conversation_id(self.name(), sender) if sender else None
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         return limits.message_text((req.json or {}).get("message"))
@@ -42,5 +72,10 @@ class NeverSilentRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(never_silent(on_new_message))
+
+        @blueprint.on_request
+        async def check_token(request: Request) -> Optional[response.HTTPResponse]:
+            return self.refusal(request) if request.method == "POST" else None
+
         blueprint.listener("after_server_start")(watch_heap_after_start)
         return blueprint

@@ -30,9 +30,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http(method: str, url: str, body: Optional[dict] = None, timeout: float = 30) -> tuple:
+def http(method: str, url: str, body: Optional[dict] = None, timeout: float = 30,
+         headers: Optional[Dict[str, str]] = None) -> tuple:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()
@@ -79,6 +81,8 @@ class Servers:
             "RASA_TELEMETRY_ENABLED": "false",
             "WIDGET_SESSION_SECRET": SESSION_SECRET,
             "WIDGET_ALLOWED_ORIGINS": "*",
+            "REST_CHANNEL_TOKEN": "",
+            "REST_CHANNEL_REQUIRE_TOKEN": "false",
             "FEEDBACK_DB": str(workdir / "feedback.db"),
             "WECHAT_TOKEN": WECHAT_TOKEN,
             "WECHAT_APP_ID": WECHAT_APP_ID,
@@ -182,7 +186,14 @@ class Servers:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read().decode() or "null")
 
+    @property
+    def rest_headers(self) -> Dict[str, str]:
+        """What a REST caller of these servers sends (the channel's bearer token, if set)."""
+        token = self.env.get("REST_CHANNEL_TOKEN")
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
     def say(self, sender: str, text: str) -> List[Dict]:
-        status, body = http("POST", self.rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": text})
+        status, body = http("POST", self.rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": text},
+                            headers=self.rest_headers)
         assert status == 200, body
         return json.loads(body)

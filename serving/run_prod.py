@@ -72,7 +72,9 @@ def main() -> int:
         print(f"Starting the action server, the web app, {instances} Rasa instance(s) and nginx (logs in {logs}) ...")
         stack.start_all()
         print(f"\nThe production profile is running ({time.perf_counter() - started:.0f} s to start).\n"
-              f"  REST/WeChat/widget through nginx: {stack.rasa_url}/webhooks/rest/webhook\n"
+              f"  WeChat/widget/REST through nginx: {stack.rasa_url}/webhooks/...\n"
+              f"  REST channel:                     "
+              f"{'needs Authorization: Bearer $REST_CHANNEL_TOKEN' if stack.rest_headers else 'off (set REST_CHANNEL_TOKEN to use it)'}\n"
               f"  Website demo and staff admin:     {stack.web_url}/  and  {stack.web_url}/admin/\n"
               f"  Rasa instances:                   {', '.join(stack.instance_url(i) for i in range(instances))}\n"
               f"  Conversations in PostgreSQL {postgres_url.split('@')[-1]}, locks in Redis {redis_url.split('@')[-1]}\n"

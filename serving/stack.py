@@ -55,6 +55,9 @@ class ProductionStack(Servers):
         self.env.update(service_env(postgres_url, redis_url))
         # The web app's widget page connects to nginx, not to one instance.
         self.env["RASA_PORT"] = str(self.public_port)
+        # Production serves REST only with a token: without REST_CHANNEL_TOKEN it is off.
+        self.env["REST_CHANNEL_REQUIRE_TOKEN"] = "true"
+        self.env.setdefault("REST_CHANNEL_TOKEN", "")
         self.env.update(extra_env or {})
 
     @property

@@ -5,7 +5,8 @@ user_uttered), three differences:
 1. the server chooses the session id and signs it (tokens.py); a client that asks for a
    session without that session's valid token gets a fresh session of its own;
 2. the sender of a message is the session bound to the socket, never a session id the
-   client writes into the message;
+   client writes into the message; its conversation is `web:<session id>`
+   (connectors/limits.py), which no other channel can address;
 3. each message carries a client message id and is answered in the socket.io
    acknowledgement, once: a resend after a dropped connection gets the same answer
    without running the actions again (replies.py).
@@ -43,6 +44,21 @@ def parse_origins(value: Union[str, List[str], None]) -> Union[str, List[str]]:
     if not value or value.strip() == "*":
         return "*"
     return [origin.strip() for origin in value.split(",") if origin.strip()]
+
+
+MAX_PAGE_CHARS = 200
+
+
+def page_metadata(value: Any) -> Dict[str, str]:
+    """Of what the client sends as metadata, only the page the widget is on (a short
+    string) is kept: the tracker stores metadata, and the client must not fill it."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    page = value.get("page") if isinstance(value, dict) else None
+    return {"page": page[:MAX_PAGE_CHARS]} if isinstance(page, str) else {}
 
 
 class SecureSocketIOInput(SocketIOInput):
@@ -113,9 +129,10 @@ class SecureSocketIOInput(SocketIOInput):
             grant = tokens.new_session(self.session_secret)
         previous = (await sio.get_session(sid)).get("session_id")
         if previous and previous != grant.session_id:
-            await sio.leave_room(sid, previous)
+            await sio.leave_room(sid, limits.conversation_id(self.name(), previous))
         await sio.save_session(sid, {"session_id": grant.session_id})
-        await sio.enter_room(sid, grant.session_id)
+        # The room is the conversation id: Rasa's output channel emits to the recipient.
+        await sio.enter_room(sid, limits.conversation_id(self.name(), grant.session_id))
         await sio.emit(
             "session_confirm",
             {"session_id": grant.session_id, "token": grant.token, "resumed": resumed},
@@ -135,19 +152,13 @@ class SecureSocketIOInput(SocketIOInput):
         if not isinstance(message_id, str) or not _MESSAGE_ID.match(message_id):
             message_id = uuid.uuid4().hex  # an old client without ids: no de-duplication
         text = limits.message_text(data.get("message", ""))
-        metadata = data.get(self.metadata_key) or {}
-        if isinstance(metadata, str):
-            try:
-                metadata = json.loads(metadata)
-            except ValueError:
-                metadata = {}
-        if not isinstance(metadata, dict):
-            metadata = {}
+        metadata = page_metadata(data.get(self.metadata_key))
 
         async def process() -> Dict[str, Any]:
             collector = CollectingOutputChannel()
             await on_new_message(
-                UserMessage(text, collector, session_id, input_channel=self.name(), metadata=metadata)
+                UserMessage(text, collector, limits.conversation_id(self.name(), session_id),
+                            input_channel=self.name(), metadata=metadata)
             )
             return {"message_id": message_id, "messages": collector.messages}
 

@@ -19,6 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from connectors import limits
 from connectors.never_silent import never_silent
 from connectors.wechat import menu
 from connectors.wechat.customer_service import CustomerServiceClient
@@ -196,7 +197,10 @@ class WeChatInput(InputChannel):
                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         collector = CollectingOutputChannel()
         try:
-            await on_new_message(UserMessage(text, collector, incoming.open_id,
+            # The conversation is `wechat:<OpenID>` (connectors/limits.py); the OpenID
+            # alone is what WeChat and this channel's own store know the follower by.
+            conversation = limits.conversation_id(self.name(), incoming.open_id)
+            await on_new_message(UserMessage(text, collector, conversation,
                                              input_channel=self.name(), metadata=metadata))
             rendered = render(collector.messages)
         except Exception:

@@ -45,7 +45,7 @@ def test_new_visitor_gets_a_fresh_signed_session():
     asyncio.run(ch._grant_session(sio, "sid1", {}))
     grant = confirm(sio, "sid1")
     assert grant["resumed"] is False and tokens.verify(SECRET, grant["session_id"], grant["token"])
-    assert sio.rooms["sid1"] == {grant["session_id"]}
+    assert sio.rooms["sid1"] == {"web:" + grant["session_id"]}  # the room is the conversation
 
 
 def test_returning_visitor_with_valid_token_resumes():
@@ -63,7 +63,7 @@ def test_asking_for_someone_elses_session_gives_a_fresh_one():
         asyncio.run(ch._grant_session(sio, "attacker", {"session_id": victim.session_id, "token": forged}))
         grant = confirm(sio, "attacker")
         assert grant["session_id"] != victim.session_id and grant["resumed"] is False
-        assert victim.session_id not in sio.rooms["attacker"]
+        assert not any(victim.session_id in room for room in sio.rooms["attacker"])
 
 
 def run_message(ch, sio, sid, data, seen):
@@ -79,7 +79,7 @@ def test_messages_are_sent_as_the_socket_session_not_the_claimed_one():
     asyncio.run(ch._grant_session(sio, "sid", {}))
     own = confirm(sio, "sid")["session_id"]
     result = run_message(ch, sio, "sid", {"message": "你好", "session_id": "victim-session-id-0000000", "message_id": "m1"}, seen)
-    assert seen == [(own, "你好")]
+    assert seen == [("web:" + own, "你好")]  # the widget's namespace, the socket's session
     assert result["messages"][0]["text"] == "回复：你好"
 
 
@@ -104,6 +104,21 @@ def test_bad_payloads_and_long_messages():
     assert run_message(ch, sio, "sid", {"message": 5}, seen) == {"error": "bad_message"}
     run_message(ch, sio, "sid", {"message": "长" * 5000, "message_id": "long", "metadata": "{bad json"}, seen)
     assert len(seen[-1][1]) == 2000
+
+
+def test_only_the_page_is_kept_of_the_clients_metadata():
+    sio, ch = FakeSio(), channel()
+    asyncio.run(ch._grant_session(sio, "sid", {}))
+    seen_metadata = []
+
+    async def on_new_message(message):
+        seen_metadata.append(message.metadata)
+
+    blob = {"page": "/about.html", "blob": "x" * 100_000, "input_channel": "wechat"}
+    asyncio.run(ch._handle_message(sio, "sid", {"message": "你好", "metadata": blob}, on_new_message))
+    asyncio.run(ch._handle_message(sio, "sid", {"message": "你好", "metadata": {"page": "p" * 5000}}, on_new_message))
+    asyncio.run(ch._handle_message(sio, "sid", {"message": "你好", "metadata": [1, 2]}, on_new_message))
+    assert seen_metadata == [{"page": "/about.html"}, {"page": "p" * 200}, {}]
 
 
 def test_allowed_origins():

@@ -99,7 +99,7 @@ def test_asking_for_a_person_is_recorded_with_the_transcript(stack):
     texts(servers, "investor-d", "电价多少")
     reply = texts(servers, "investor-d", "转人工")
     assert "已为您通知" in reply
-    handoff = next(h for h in store.list_handoffs() if h.conversation_id == "investor-d")
+    handoff = next(h for h in store.list_handoffs() if h.conversation_id == "rest:investor-d")
     assert [line["text"] for line in handoff.transcript if line["who"] == "investor"][:2] == ["电价多少", "转人工"]
 
 
@@ -131,5 +131,5 @@ def test_the_form_over_wechat_and_a_wechat_retry_stores_one_lead(stack):
     # The answer was delivered with the first request, so the retry gets WeChat's empty
     # "success" rather than a second copy; the message is processed once.
     assert "已登记" in first and retried == ""
-    leads = [lead for lead in store.list_leads() if lead.conversation_id == "openid-lead"]
+    leads = [lead for lead in store.list_leads() if lead.conversation_id == "wechat:openid-lead"]
     assert len(leads) == 1 and (leads[0].channel, leads[0].industry) == ("wechat", "汽车及零部件")

@@ -109,7 +109,7 @@ def test_conversation_survives_a_restart(servers):
     servers.say("restart", "财税收入多少")
     servers.stop(servers.rasa)
     servers.start_rasa()
-    status, body = http("GET", servers.rasa_url + f"/conversations/restart/tracker?token={TOKEN}")
+    status, body = http("GET", servers.rasa_url + f"/conversations/rest:restart/tracker?token={TOKEN}")
     assert status == 200
     tracker = json.loads(body)
     assert "财税收入多少" in [e.get("text") for e in tracker["events"] if e["event"] == "user"]
@@ -197,7 +197,7 @@ def test_a_huge_message_is_capped_and_the_conversation_goes_on(servers):
     first = text_of(servers.say(sender, "园区" * 600_000))
     assert first.strip() and "繁忙" not in first
     assert "40分钟" in text_of(servers.say(sender, "机场远吗"))
-    status, body = http("GET", servers.rasa_url + f"/conversations/{sender}/tracker?token={TOKEN}")
+    status, body = http("GET", servers.rasa_url + f"/conversations/rest:{sender}/tracker?token={TOKEN}")
     texts = [e.get("text") or "" for e in json.loads(body)["events"] if e["event"] == "user"]
     assert status == 200 and max(len(t) for t in texts) <= 2000
 
@@ -210,7 +210,7 @@ def test_the_caller_cannot_set_the_channel_or_metadata_and_odd_messages_get_a_re
     for odd in (12345, ["a"], None, "\ud800机场"):
         status, body = http("POST", servers.rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": odd})
         assert status == 200 and json.loads(body), odd  # a polite reply, never a silent []
-    status, body = http("GET", servers.rasa_url + f"/conversations/{sender}/tracker?token={TOKEN}")
+    status, body = http("GET", servers.rasa_url + f"/conversations/rest:{sender}/tracker?token={TOKEN}")
     users = [e for e in json.loads(body)["events"] if e["event"] == "user"]
     # Rasa adds its own model_id and assistant_id; nothing of the caller's
     assert {e["input_channel"] for e in users} == {"rest"} and not any("blob" in (e.get("metadata") or {}) for e in users)

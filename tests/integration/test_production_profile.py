@@ -59,23 +59,37 @@ def stack(services, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("prod")
     live_model = workdir / "live-model.tar.gz"  # the web app serves this copy; a test corrupts it
     shutil.copy(MODEL, live_model)
-    running = ProductionStack(workdir, postgres.url, redis.url, instances=2, extra_env={"LIVE_MODEL": str(live_model)})
+    running = ProductionStack(workdir, postgres.url, redis.url, instances=2,
+                              extra_env={"LIVE_MODEL": str(live_model), "REST_CHANNEL_TOKEN": REST_TOKEN})
     running.live_model = live_model
     running.start_all()
     yield running
     running.stop_all()
 
 
+REST_TOKEN = "prod-test-rest-channel-token-0123456789"
+REST_HEADERS = {"Authorization": f"Bearer {REST_TOKEN}"}
+
+
 def say_to(url: str, sender: str, text: str) -> List[Dict]:
-    status, body = http("POST", url + "/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout=60)
+    status, body = http("POST", url + "/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout=60,
+                        headers=REST_HEADERS)
     assert status == 200, body
     return json.loads(body)
 
 
 def user_texts(stack, sender: str) -> List[str]:
-    status, body = http("GET", f"{stack.instance_url(0)}/conversations/{sender}/tracker?token={TOKEN}")
+    status, body = http("GET", f"{stack.instance_url(0)}/conversations/rest:{sender}/tracker?token={TOKEN}")
     assert status == 200, body
     return [e["text"] for e in json.loads(body)["events"] if e["event"] == "user"]
+
+
+def test_rest_is_served_only_with_the_token(stack):
+    body = {"sender": "no-token", "message": "机场远吗"}
+    assert http("POST", stack.instance_url(0) + "/webhooks/rest/webhook", body)[0] == 401
+    wrong = {"Authorization": "Bearer " + "x" * len(REST_TOKEN)}
+    assert http("POST", stack.rasa_url + "/webhooks/rest/webhook", body, headers=wrong)[0] == 401
+    assert "40分钟" in text_of(say_to(stack.rasa_url, "with-token", "机场远吗"))
 
 
 def test_turns_alternating_between_instances_keep_their_context(stack):
@@ -165,7 +179,7 @@ def test_stopping_an_instance_under_load_loses_no_conversation(stack):
             if index == 0 and number == 4:
                 halfway.set()
             status, body = http("POST", stack.rasa_url + "/webhooks/rest/webhook",
-                                {"sender": sender, "message": text}, timeout=60)
+                                {"sender": sender, "message": text}, timeout=60, headers=REST_HEADERS)
             if status != 200 or not text_of(json.loads(body)).strip():
                 problems.append(f"{sender} {text}: {status} {body[:200]}")
             answered[sender].append(text)

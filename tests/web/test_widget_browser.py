@@ -79,7 +79,7 @@ def stored_session(page):
 
 
 def tracker_user_texts(servers, session_id):
-    status, body = http("GET", f"{servers.rasa_url}/conversations/{session_id}/tracker?token={TOKEN}")
+    status, body = http("GET", f"{servers.rasa_url}/conversations/web:{session_id}/tracker?token={TOKEN}")
     assert status == 200, body
     return [e.get("text") for e in json.loads(body)["events"] if e["event"] == "user"]
 

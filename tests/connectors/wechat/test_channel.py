@@ -53,7 +53,7 @@ def test_message_answered_in_every_mode(mode):
     simulator, assistant = SimulatedWeChat(mode), FakeAssistant()
     status, text = asyncio.run(post(make_channel(), simulator, simulator.text("openid-a", "机场远吗"), assistant))
     assert status == 200 and text == "答：机场远吗"
-    assert assistant.seen[0][0] == "openid-a"  # conversation keyed by OpenID
+    assert assistant.seen[0][0] == "wechat:openid-a"  # conversation keyed by OpenID, namespaced
 
 
 def test_url_verification():

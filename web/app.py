@@ -37,7 +37,8 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web",
     app.config.REQUEST_MAX_SIZE = MAX_UPLOAD_BYTES
     app.ctx.settings = settings
     app.ctx.feedback = FeedbackStore(settings.feedback_db)
-    app.ctx.admin = AdminContext.create(admin_settings or AdminSettings.from_env(), settings.feedback_db)
+    app.ctx.admin = AdminContext.create(admin_settings or AdminSettings.from_env(), settings.feedback_db,
+                                        settings.session_secret)
     app.blueprint(admin_pages)
     app.blueprint(admin_api)
     app.blueprint(models_bp)

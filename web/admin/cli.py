@@ -5,7 +5,6 @@ there is no default user or password.
     python -m web.admin.cli passwd USERNAME [--password-stdin]
     python -m web.admin.cli role USERNAME editor|publisher
     python -m web.admin.cli remove USERNAME
-    python -m web.admin.cli unlock USERNAME
     python -m web.admin.cli list
 
 The database is $ADMIN_DB (default .state/admin.db), the same file the web app uses.
@@ -85,9 +84,6 @@ def build_parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove", help="删除用户并注销其所有会话 (remove a user)")
     remove.add_argument("username")
 
-    unlock = commands.add_parser("unlock", help="解除锁定 (unlock after too many wrong passwords)")
-    unlock.add_argument("username")
-
     commands.add_parser("list", help="列出用户 (list users)")
     return parser
 
@@ -112,17 +108,12 @@ def run(args: argparse.Namespace, db: Path) -> None:
         users.remove(args.username)
         ended = SessionStore(db).delete_user(args.username)
         print(f"已删除用户 {args.username}，注销了 {ended} 个会话 (removed, {ended} sessions ended)")
-    elif args.command == "unlock":
-        users.unlock(args.username)
-        print(f"已解除 {args.username} 的锁定 (unlocked)")
     elif args.command == "list":
         rows = users.list()
         if not rows:
             print("（暂无用户） (no users)")
-        now = time.time()
         for user in rows:
-            status = f"锁定至 {format_time(user.locked_until)} (locked)" if user.is_locked(now) else "正常 (active)"
-            print(f"{user.username}\t{user.role}\t{status}\t上次登录 (last login): {format_time(user.last_login)}")
+            print(f"{user.username}\t{user.role}\t上次登录 (last login): {format_time(user.last_login)}")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

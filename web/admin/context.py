@@ -16,9 +16,11 @@ from leads.store import LeadStore, leads_db_url
 from publishing.jobs import JobStore
 from publishing.models import ModelRegistry
 from publishing.pipeline import PublishSettings, Publisher
+from web.admin import devices
 from web.admin.inbox import InboxStore
 from web.admin.sessions import SessionStore
 from web.admin.settings import AdminSettings
+from web.admin.throttle import LoginThrottle
 from web.admin.users import UserStore
 
 # A Rasa server that pulled within this many seconds counts as running that model.
@@ -57,10 +59,13 @@ class AdminContext:
     pulls: PullTracker
     publisher: Publisher
     leads: LeadStore
+    device_key: bytes  # signs the "known device" cookie (web/admin/devices.py)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
     tasks: Set[asyncio.Task] = field(default_factory=set)
 
     @classmethod
-    def create(cls, settings: AdminSettings, feedback_db: Path) -> "AdminContext":
+    def create(cls, settings: AdminSettings, feedback_db: Path, secret: str) -> "AdminContext":
+        """`secret` is the web app's secret (WIDGET_SESSION_SECRET)."""
         audit = AuditLog(settings.admin_db)
         jobs = JobStore(settings.admin_db)
         models = ModelRegistry(settings.live_model, settings.model_history)
@@ -75,7 +80,7 @@ class AdminContext:
             editor=KnowledgeEditor(settings.knowledge_dir, audit, settings.project_dir / "data" / "nlu"),
             inbox=InboxStore(settings.inbox_db), jobs=jobs, models=models, pulls=pulls,
             publisher=Publisher(publish_settings, jobs, models, pulls.running),
-            leads=LeadStore(leads_db_url()),
+            leads=LeadStore(leads_db_url()), device_key=devices.device_key(secret),
         )
 
     def start_publish(self, job_id: str) -> None:

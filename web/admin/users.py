@@ -1,5 +1,8 @@
-"""Staff accounts for /admin: argon2 password hashes, two roles, lock-out after repeated
-wrong passwords.
+"""Staff accounts for /admin: argon2 password hashes and two roles.
+
+Wrong passwords do not lock an account (anyone could then lock staff out, and a lock
+told which names exist): guessing is slowed per client address and per name by
+web/admin/throttle.py, in front of this store.
 
 SQLite with one short connection per call (WAL, 10 s busy timeout), like web/feedback.py:
 logins are rare, and this stays safe across sanic workers and the admin CLI writing the
@@ -8,7 +11,6 @@ importing this module) touches nothing on disk. There is no default user or pass
 staff accounts are made with `python -m web.admin.cli add`."""
 from __future__ import annotations
 
-import math
 import re
 import secrets
 import sqlite3
@@ -35,15 +37,14 @@ CREATE TABLE IF NOT EXISTS users (
     username TEXT PRIMARY KEY,
     password_hash TEXT NOT NULL,
     role TEXT NOT NULL,
-    failed_attempts INTEGER NOT NULL DEFAULT 0,
-    locked_until REAL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,  -- unused since logins are throttled, not locked
+    locked_until REAL,  -- unused, kept so existing databases need no migration
     created_at REAL NOT NULL,
     last_login REAL
 )
 """
 
 INVALID_MESSAGE = "用户名或密码不正确"
-LOCKED_MESSAGE = "连续输错次数过多，账号已锁定，请 {minutes} 分钟后再试"
 
 
 def can(role: str, permission: str) -> bool:
@@ -65,20 +66,15 @@ class UserError(ValueError):
 class User:
     username: str
     role: str
-    locked_until: Optional[float] = None
     last_login: Optional[float] = None
-
-    def is_locked(self, now: Optional[float] = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (time.time() if now is None else now)
 
 
 @dataclass(frozen=True)
 class AuthResult:
     ok: bool
     user: Optional[User]
-    reason: Literal["ok", "invalid", "locked"]
+    reason: Literal["ok", "invalid"]
     message: str
-    minutes_left: int = 0  # only for "locked"
 
 
 def check_username(username: str) -> None:
@@ -100,21 +96,13 @@ def check_password(username: str, password: str) -> None:
         raise UserError("密码不能与用户名相同", "password must not be the username")
 
 
-def _locked_result(locked_until: float, now: float) -> AuthResult:
-    minutes = max(1, math.ceil((locked_until - now) / 60))
-    return AuthResult(False, None, "locked", LOCKED_MESSAGE.format(minutes=minutes), minutes)
-
-
 _INVALID = AuthResult(False, None, "invalid", INVALID_MESSAGE)
 
 
 class UserStore:
-    def __init__(self, path: Union[str, Path], max_failures: int = 5, lockout_seconds: float = 900,
-                 hasher: Optional[PasswordHasher] = None) -> None:
+    def __init__(self, path: Union[str, Path], hasher: Optional[PasswordHasher] = None) -> None:
         """`hasher` is for tests (cheap parameters); production uses argon2's defaults."""
         self.path = Path(path)
-        self.max_failures = max_failures
-        self.lockout_seconds = lockout_seconds
         self.hasher = hasher or PasswordHasher()
         self._db = SqliteFile(self.path, SCHEMA)
         self._dummy_hash: Optional[str] = None
@@ -148,7 +136,7 @@ class UserStore:
 
     def get(self, username: str) -> Optional[User]:
         row = self._row(username)
-        return User(row["username"], row["role"], row["locked_until"], row["last_login"]) if row else None
+        return User(row["username"], row["role"], row["last_login"]) if row else None
 
     def set_password(self, username: str, password: str) -> None:
         """Changes only the hash; callers also end the user's sessions (SessionStore.delete_user)."""
@@ -169,16 +157,10 @@ class UserStore:
             self._require(connection, username)
             connection.execute("DELETE FROM users WHERE username = ?", (username,))
 
-    def unlock(self, username: str) -> None:
-        with closing(self._connect()) as connection, connection:
-            self._require(connection, username)
-            connection.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = ?",
-                               (username,))
-
     def list(self) -> List[User]:
         with closing(self._connect()) as connection:
             rows = connection.execute(
-                "SELECT username, role, locked_until, last_login FROM users ORDER BY username").fetchall()
+                "SELECT username, role, last_login FROM users ORDER BY username").fetchall()
         return [User(**dict(row)) for row in rows]
 
     def _dummy(self) -> str:
@@ -196,8 +178,7 @@ class UserStore:
 
     def authenticate(self, username: str, password: str, now: Optional[float] = None) -> AuthResult:
         """Unknown users and wrong passwords give the same answer after the same work, so
-        the login form does not tell which usernames exist. Only existing users are
-        counted and locked."""
+        the login form does not tell which usernames exist."""
         now = time.time() if now is None else now
         dummy = self._dummy()  # computed before the lookup, so the first call costs the same either way
         password = password if isinstance(password, str) else ""
@@ -205,53 +186,17 @@ class UserStore:
         if row is None:
             self._verify(dummy, password)
             return _INVALID
-        password_ok = self._verify(row["password_hash"], password)
-        if row["locked_until"] is not None and row["locked_until"] > now:
-            return _locked_result(row["locked_until"], now)
-        if not password_ok:
-            return self._record_failure(username, now)
+        if not self._verify(row["password_hash"], password):
+            return _INVALID
         new_hash = self.hasher.hash(password) if self.hasher.check_needs_rehash(row["password_hash"]) else None
         with closing(self._connect()) as connection, connection:
-            # Guarded update: if another process locked the account or changed the password
-            # while we were verifying, this login does not count.
+            # Guarded update: if another process changed the password while we were
+            # verifying, this login does not count.
             cursor = connection.execute(
-                "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login = ?,"
-                " password_hash = COALESCE(?, password_hash)"
-                " WHERE username = ? AND password_hash = ? AND (locked_until IS NULL OR locked_until <= ?)",
-                (now, new_hash, username, row["password_hash"], now),
+                "UPDATE users SET last_login = ?, password_hash = COALESCE(?, password_hash)"
+                " WHERE username = ? AND password_hash = ?",
+                (now, new_hash, username, row["password_hash"]),
             )
         if cursor.rowcount != 1:
-            current = self._row(username)
-            if current is not None and current["locked_until"] is not None and current["locked_until"] > now:
-                return _locked_result(current["locked_until"], now)
             return _INVALID
-        return AuthResult(True, User(username, row["role"], None, now), "ok", "登录成功")
-
-    def _record_failure(self, username: str, now: float) -> AuthResult:
-        """Count one wrong password atomically (BEGIN IMMEDIATE), locking at max_failures."""
-        with closing(self._connect()) as connection:
-            connection.isolation_level = None
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                row = connection.execute("SELECT failed_attempts, locked_until FROM users WHERE username = ?",
-                                         (username,)).fetchone()
-                if row is None:
-                    connection.execute("COMMIT")
-                    return _INVALID
-                if row["locked_until"] is not None and row["locked_until"] > now:
-                    connection.execute("COMMIT")
-                    return _locked_result(row["locked_until"], now)
-                failures = (row["failed_attempts"] or 0) + 1
-                if failures >= self.max_failures:
-                    locked_until = now + self.lockout_seconds
-                    connection.execute("UPDATE users SET failed_attempts = 0, locked_until = ? WHERE username = ?",
-                                       (locked_until, username))
-                    connection.execute("COMMIT")
-                    return _locked_result(locked_until, now)
-                connection.execute("UPDATE users SET failed_attempts = ?, locked_until = NULL WHERE username = ?",
-                                   (failures, username))
-                connection.execute("COMMIT")
-                return _INVALID
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
+        return AuthResult(True, User(username, row["role"], now), "ok", "登录成功")

@@ -4,6 +4,8 @@ people who have never seen YAML. Each handler is short: read the form, call the 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import math
 import secrets
 import time
 from pathlib import Path
@@ -20,11 +22,12 @@ from kb.loader import load_knowledge
 from kb.tabular import export_rows, parse_upload, to_csv, to_xlsx
 from leads.store import leads_csv
 from publishing.jobs import JobBusy
-from web.admin import guard
+from web.admin import devices, guard
 from web.admin.hashing import off_loop
 from web.admin.sessions import COOKIE_NAME, cookie_options
 from web.admin.stats import bar_chart_svg, compute_stats, labelled
 
+logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 LOGIN_COOKIE = "zone_admin_login"
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -78,6 +81,15 @@ async def login_form(request: Request):
     return page
 
 
+THROTTLED_MESSAGE = "尝试次数过多，请 {seconds} 秒后再试"
+
+
+def client_address(request: Request) -> str:
+    """The client's address: Sanic's remote_addr when a proxy is configured to set it
+    (SANIC_PROXIES_COUNT / SANIC_REAL_IP_HEADER), else the connection's peer."""
+    return request.remote_addr or request.ip or "unknown"
+
+
 @bp.post("/login")
 async def login(request: Request):
     admin = ctx(request)
@@ -86,14 +98,29 @@ async def login(request: Request):
     if not token or not secrets.compare_digest(token, form.get("login_token", "")):
         return render(request, "login.html", status=403, login_token=token,
                       error="登录页面已过期，请刷新后重新输入")
-    result = await off_loop(admin.users.authenticate, form.get("username", "").strip(), form.get("password", ""))
+    username, client = form.get("username", "").strip(), client_address(request)
+    known = devices.known(admin.device_key, request.cookies.get(devices.COOKIE_NAME), username)
+    wait = admin.throttle.wait_seconds(client, username, known_device=known)
+    if wait > 0:  # the same answer for any name: it tells nothing about which exist
+        return render(request, "login.html", status=429, login_token=token,
+                      error=THROTTLED_MESSAGE.format(seconds=math.ceil(wait)), username=username)
+    result = await off_loop(admin.users.authenticate, username, form.get("password", ""))
     if not result.ok:
-        return render(request, "login.html", status=401 if result.reason == "invalid" else 429,
-                      login_token=token, error=result.message, username=form.get("username", ""))
+        alert = admin.throttle.failed(client, username)
+        if alert:
+            logger.warning("admin.login.guessing %s", alert.describe())
+            await off_loop(admin.audit.record, "system", "login_alert", "account", alert.username, "",
+                           [alert.describe()], None, None)
+        return render(request, "login.html", status=401, login_token=token, error=result.message,
+                      username=username)
+    admin.throttle.succeeded(client, username)
     session = admin.sessions.create(result.user.username, result.user.role)
     page = response.redirect("/admin/")
     page.cookies[COOKIE_NAME] = session.session_id
     page.cookies[COOKIE_NAME].update(cookie_options(admin.settings.cookie_secure))
+    page.cookies[devices.COOKIE_NAME] = devices.issue(admin.device_key, result.user.username)
+    page.cookies[devices.COOKIE_NAME].update({**cookie_options(admin.settings.cookie_secure),
+                                              "max-age": devices.LIFETIME_SECONDS})
     del page.cookies[LOGIN_COOKIE]
     return page
 
@@ -121,7 +148,8 @@ async def dashboard(request: Request):
     return render(request, "dashboard.html", stats=stats, chart_conversations=conversations,
                   chart_messages=messages, review_due=admin.review_due(),
                   review_days=admin.settings.review_after_days, unpublished=admin.unpublished_changes(),
-                  last_job=(admin.jobs.recent(1) or [None])[0])
+                  last_job=(admin.jobs.recent(1) or [None])[0],
+                  login_alerts=[a for a in admin.audit.recent(5, "account") if time.time() - a.at < 7 * 86400])
 
 
 # --- FAQ -------------------------------------------------------------------------------------

@@ -75,6 +75,9 @@ def admin_server(tmp_path_factory) -> Iterator[AdminServer]:
         "LIVE_MODEL": str(workspace / "models" / "assistant.tar.gz"),
         "MODEL_HISTORY_DIR": str(workspace / "models" / "history"), "PUBLISH_WORK_DIR": str(root / "publish"),
         "TRACKER_DB_DIALECT": "sqlite", "TRACKER_DB": str(root / "tracker.db"), "REVIEW_AFTER_DAYS": "365",
+        # As behind a reverse proxy: the client address comes from X-Real-IP, so a test
+        # can log in from several addresses (the login throttle counts per address).
+        "SANIC_REAL_IP_HEADER": "x-real-ip",
     }
     log = open(root / "web.log", "wb")
     process = subprocess.Popen([sys.executable, "-m", "web.app"], cwd=PROJECT_ROOT, env=env, stdout=log,

@@ -83,17 +83,49 @@ def test_an_editor_cannot_publish_or_roll_back(admin_server) -> None:
     assert reply.status_code == 403
 
 
-def test_lock_out_after_repeated_wrong_passwords(admin_server) -> None:
-    UserStore(admin_server.admin_db).add("lockme", "lockme-password-1", "editor")
-    session = requests.Session()
-    for attempt in range(6):
-        form = session.get(admin_server.url + "/admin/login").text
-        token = re.search(r'name="login_token" value="([^"]+)"', form).group(1)
-        password = "lockme-password-1" if attempt == 5 else "wrong-password"
-        reply = session.post(admin_server.url + "/admin/login",
-                             data={"login_token": token, "username": "lockme", "password": password})
-    assert reply.status_code == 429 and "锁定" in reply.text
-    assert "zone_admin" not in session.cookies
+def try_login(url: str, username: str, password: str, address: str,
+              session: "requests.Session | None" = None) -> requests.Response:
+    session = session or requests.Session()
+    headers = {"X-Real-IP": address}
+    form = session.get(url + "/admin/login", headers=headers).text
+    token = re.search(r'name="login_token" value="([^"]+)"', form).group(1)
+    return session.post(url + "/admin/login", headers=headers, allow_redirects=False,
+                        data={"login_token": token, "username": username, "password": password})
+
+
+def page_without_token(page: str) -> str:
+    return re.sub(r'name="login_token" value="[^"]+"', "", page)
+
+
+def test_guessing_is_slowed_and_a_real_name_looks_like_an_unknown_one(admin_server) -> None:
+    """Before: five wrong passwords gave a real name 429 and an unknown one 401, and locked
+    the real account for 15 minutes, whoever sent them."""
+    UserStore(admin_server.admin_db).add("probed", "probed-password-1", "editor")
+    answers = {}
+    for name, address in (("probed", "203.0.113.1"), ("no-such-user", "203.0.113.2")):
+        replies = [try_login(admin_server.url, name, "wrong-password", address) for _ in range(6)]
+        answers[name] = [(r.status_code, page_without_token(r.text).replace(name, "NAME")) for r in replies]
+    assert [status for status, _ in answers["probed"]] == [401] * 5 + [429]
+    assert answers["probed"] == answers["no-such-user"]  # same statuses, same pages
+    assert "秒后再试" in answers["probed"][-1][1] and "锁定" not in answers["probed"][-1][1]
+    # The account is not locked: its owner, from their own address, logs in.
+    reply = try_login(admin_server.url, "probed", "probed-password-1", "198.51.100.1")
+    assert reply.status_code == 302 and reply.headers["Location"] == "/admin/"
+
+
+def test_a_name_guessed_from_many_addresses_still_lets_its_owner_in_and_alerts(admin_server) -> None:
+    UserStore(admin_server.admin_db).add("targeted", "targeted-password-1", "publisher")
+    owner = requests.Session()
+    assert try_login(admin_server.url, "targeted", "targeted-password-1", "198.51.100.2", owner).status_code == 302
+    owner.post(admin_server.url + "/admin/logout", data={"csrf_token": csrf_of(owner, admin_server.url + "/admin/")},
+               headers={"X-Real-IP": "198.51.100.2"})
+    replies = [try_login(admin_server.url, "targeted", "guess", f"192.0.2.{n}") for n in range(12)]
+    assert [r.status_code for r in replies][-1] == 429  # the many addresses are slowed on this name
+    # The owner's browser (its known-device cookie), even from a new address, logs in.
+    reply = try_login(admin_server.url, "targeted", "targeted-password-1", "198.51.100.99", owner)
+    assert reply.status_code == 302
+    dashboard = owner.get(admin_server.url + "/admin/", headers={"X-Real-IP": "198.51.100.99"}).text
+    assert 'data-testid="login-alert"' in dashboard and "targeted" in dashboard
 
 
 def test_login_form_without_its_token_is_refused(admin_server) -> None:

@@ -69,51 +69,12 @@ def test_wrong_password_and_unknown_user_look_the_same(users: UserStore, hasher:
     assert (unknown.ok, unknown.reason, unknown.message, unknown.user) == (wrong.ok, wrong.reason, wrong.message, None)
 
 
-def test_unknown_users_are_never_locked(users: UserStore) -> None:
-    results = [users.authenticate("nobody", "guess-number-x", now=NOW) for _ in range(8)]
+def test_wrong_passwords_never_lock_an_account(users: UserStore) -> None:
+    """Guessing is slowed per address and per name in front of the store (throttle.py);
+    the store itself never locks, or anyone could lock a staff member out."""
+    results = [users.authenticate("alice", "wrong-password", now=NOW + i) for i in range(20)]
     assert {r.reason for r in results} == {"invalid"}
-
-
-def test_five_wrong_passwords_lock_the_account_for_the_lockout_period(users: UserStore) -> None:
-    results = [users.authenticate("alice", "wrong-password", now=NOW + i) for i in range(5)]
-    assert [r.reason for r in results] == ["invalid"] * 4 + ["locked"]
-    refused = users.authenticate("alice", PASSWORD, now=NOW + 10)
-    assert not refused.ok and refused.reason == "locked" and refused.user is None
-    assert refused.minutes_left == 15 and "15 分钟后再试" in refused.message and "锁定" in refused.message
-    almost = users.authenticate("alice", PASSWORD, now=NOW + 4 + 900 - 30)
-    assert almost.reason == "locked" and almost.minutes_left == 1
-    assert users.authenticate("alice", PASSWORD, now=NOW + 4 + 900).ok
-
-
-def test_after_a_lock_expires_there_are_five_fresh_attempts(users: UserStore) -> None:
-    for i in range(5):
-        users.authenticate("alice", "wrong-password", now=NOW)
-    later = NOW + 901
-    assert [users.authenticate("alice", "wrong-password", now=later).reason for _ in range(4)] == ["invalid"] * 4
-    assert users.authenticate("alice", PASSWORD, now=later).ok
-
-
-def test_success_resets_the_failure_count(users: UserStore) -> None:
-    for _ in range(4):
-        users.authenticate("alice", "wrong-password", now=NOW)
-    assert users.authenticate("alice", PASSWORD, now=NOW).ok
-    assert [users.authenticate("alice", "wrong-password", now=NOW).reason for _ in range(4)] == ["invalid"] * 4
-
-
-def test_lockout_settings_come_from_the_constructor(tmp_path: Path, hasher: CountingHasher) -> None:
-    store = UserStore(tmp_path / "admin.db", max_failures=2, lockout_seconds=60, hasher=hasher)
-    store.add("bob_1", PASSWORD, "publisher")
-    assert store.authenticate("bob_1", "x", now=NOW).reason == "invalid"
-    assert store.authenticate("bob_1", "x", now=NOW).reason == "locked"
-    assert store.authenticate("bob_1", PASSWORD, now=NOW + 61).ok
-
-
-def test_unlock_lets_a_locked_user_in(users: UserStore) -> None:
-    for _ in range(5):
-        users.authenticate("alice", "wrong-password", now=NOW)
-    assert users.list()[0].is_locked(NOW)
-    users.unlock("alice")
-    assert users.authenticate("alice", PASSWORD, now=NOW).ok
+    assert users.authenticate("alice", PASSWORD, now=NOW + 21).ok
 
 
 def test_outdated_hash_parameters_are_upgraded_at_login(tmp_path: Path) -> None:
@@ -157,7 +118,7 @@ def test_an_existing_username_is_refused(users: UserStore) -> None:
 
 def test_changes_to_unknown_users_are_refused(users: UserStore) -> None:
     for change in (lambda: users.set_password("nobody", PASSWORD), lambda: users.set_role("nobody", "editor"),
-                   lambda: users.remove("nobody"), lambda: users.unlock("nobody")):
+                   lambda: users.remove("nobody")):
         with pytest.raises(UserError, match="不存在"):
             change()
 
@@ -180,12 +141,11 @@ def test_roles_and_permissions() -> None:
     assert not can("admin", "edit") and not can("publisher", "delete_everything")
 
 
-def test_two_stores_on_one_file_share_the_failure_count(tmp_path: Path, hasher: CountingHasher) -> None:
+def test_two_stores_on_one_file_share_the_accounts(tmp_path: Path, hasher: CountingHasher) -> None:
     first = UserStore(tmp_path / "admin.db", hasher=hasher)
     second = UserStore(tmp_path / "admin.db", hasher=hasher)
     first.add("alice", PASSWORD, "editor")
-    for store in (first, second, first, second):
-        store.authenticate("alice", "wrong-password", now=NOW)
-    assert second.authenticate("alice", "wrong-password", now=NOW).reason == "locked"
+    assert second.authenticate("alice", PASSWORD, now=NOW).ok
+    assert first.get("alice").last_login == NOW
     with sqlite3.connect(tmp_path / "admin.db") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

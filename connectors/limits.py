@@ -15,6 +15,8 @@ conversation. Trackers stored before the prefixes are renamed by
 `python -m serving.migrate_conversation_ids`."""
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from typing import Any
 
@@ -58,3 +60,31 @@ def channel_local_id(channel: str, conversation: str) -> str:
 
 def is_namespaced(conversation: str) -> bool:
     return any(conversation.startswith(prefix + ":") for prefix in CHANNEL_PREFIXES.values())
+
+
+def log_id(conversation: str) -> str:
+    """What logs say instead of a conversation id: a short hash. Ids are OpenIDs and
+    session ids, which must not reach log files; the hash still tells lines of one
+    conversation apart."""
+    return hashlib.sha256(str(conversation).encode("utf-8", "replace")).hexdigest()[:12]
+
+
+def trusted_proxy_hops() -> int:
+    """How many reverse proxies in front of this server append to X-Forwarded-For
+    (TRUSTED_PROXY_HOPS; 0 = none, use the connection's address; the production
+    profile's nginx is 1)."""
+    try:
+        return max(0, int(os.environ.get("TRUSTED_PROXY_HOPS") or 0))
+    except ValueError:
+        return 0
+
+
+def client_address(peer: str, forwarded_for: str = "", hops: int = -1) -> str:
+    """The client's address. With `hops` trusted proxies, the address the outermost of
+    them saw (what a client writes into X-Forwarded-For itself comes before it and is
+    ignored); without proxies the connection's address."""
+    hops = trusted_proxy_hops() if hops < 0 else hops
+    if hops == 0:
+        return peer or ""
+    chain = [part.strip() for part in (forwarded_for or "").split(",") if part.strip()]
+    return chain[-hops] if len(chain) >= hops else (peer or "")

@@ -1,6 +1,8 @@
-"""Rasa's REST channel (POST /webhooks/rest/webhook), unchanged except that a turn the
+"""Rasa's REST channel (POST /webhooks/rest/webhook), with four differences: a turn the
 assistant could not answer gets "please try again shortly" instead of `[]`
-(connectors/never_silent.py).
+(connectors/never_silent.py); the conversation is `rest:<sender>` and only the sender
+and the text come from the caller; with REST_CHANNEL_TOKEN set, a caller needs it (the
+production profile serves REST only so); anonymous callers are rate-limited.
 
 Its blueprint also carries the server's heap watch (serving/heap.py). Rasa offers no
 other place for code that runs once the model is loaded, and every credentials file of
@@ -16,7 +18,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from connectors import limits
-from connectors.never_silent import never_silent
+from connectors.never_silent import channel_text, never_silent
+from connectors.rate_limit import ChatLimits
 from serving.heap import watch_heap_after_start
 
 
@@ -42,6 +45,7 @@ class NeverSilentRestInput(RestInput):
         off. The production profile sets require_token (REST_CHANNEL_REQUIRE_TOKEN):
         there REST is for the zone's own integrations, never for anonymous callers."""
         self.token, self.require_token = token, require_token
+        self.chat_limits = ChatLimits()
 
     def refusal(self, request: Request) -> Optional[response.HTTPResponse]:
         """Why this request may not post a message, as the answer; None when it may."""
@@ -61,6 +65,22 @@ class NeverSilentRestInput(RestInput):
         sender = limits.sender_id((req.json or {}).get("sender"))
         return limits.conversation_id(self.name(), sender) if sender else None
 
+    async def too_fast(self, request: Request) -> Optional[response.HTTPResponse]:
+        """The polite reply, without running the turn, to an anonymous caller over the
+        chat limits (connectors/rate_limit.py). A caller with the channel's token is
+        one of the zone's own integrations (evaluation, load tests) and is not limited."""
+        if self.token:
+            return None
+        try:
+            sender = await self._extract_sender(request) or ""
+            text = self._extract_message(request)
+        except Exception:  # not JSON: Rasa's handler answers that
+            return None
+        address = limits.client_address(request.ip, request.headers.get("x-forwarded-for", ""))
+        if self.chat_limits.allow(sender, address):
+            return None
+        return response.json([{"recipient_id": sender, "text": channel_text("too_fast", text)}])
+
     def _extract_message(self, req: Request) -> Optional[Text]:
         return limits.message_text((req.json or {}).get("message"))
 
@@ -74,8 +94,10 @@ class NeverSilentRestInput(RestInput):
         blueprint = super().blueprint(never_silent(on_new_message))
 
         @blueprint.on_request
-        async def check_token(request: Request) -> Optional[response.HTTPResponse]:
-            return self.refusal(request) if request.method == "POST" else None
+        async def check_caller(request: Request) -> Optional[response.HTTPResponse]:
+            if request.method != "POST":
+                return None
+            return self.refusal(request) or await self.too_fast(request)
 
         blueprint.listener("after_server_start")(watch_heap_after_start)
         return blueprint

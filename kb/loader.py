@@ -21,6 +21,7 @@ REQUIRED_MESSAGES = (
     "greet", "menu", "goodbye", "thank", "bot_challenge", "chitchat", "out_of_scope", "other_zone",
     "dont_know", "empty_message", "not_chinese", "too_long", "figure_unknown",
     "growth_missing", "staff_offer", "staff_contact", "staff_contact_missing", "error", "try_again_shortly",
+    "too_fast",
     "source_line",
     # follow-ups and figures the source does not give (kb/followup.py, kb/dialogue.py)
     "followup_item", "followup_no_item", "followup_period", "followup_unit", "followup_units", "followup_source",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -211,11 +212,14 @@ def score(conversations: Sequence[Conversation], say: Say, knowledge: KnowledgeB
     return report
 
 
-def rest_say(rasa_url: str) -> Say:
+def rest_say(rasa_url: str, headers: Optional[Dict[str, str]] = None) -> Say:
+    """Turns over REST; `headers` carry the channel's token: the scorer is one of the
+    zone's own integrations, and anonymous callers are rate-limited."""
     from scripts.live_servers import http
 
     def say(sender: str, text: str) -> Tuple[List[str], List[str]]:
-        status, body = http("POST", rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout=60)
+        status, body = http("POST", rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": text},
+                            timeout=60, headers=headers)
         if status != 200:
             raise RuntimeError(f"REST channel answered {status}: {body[:200]}")
         messages = json.loads(body)
@@ -251,6 +255,8 @@ def main() -> int:
                         help="floor for conversation-turn accuracy (default: --min-accuracy)")
     parser.add_argument("--out", type=Path, default=Path("results/conversations"))
     parser.add_argument("--rasa-url", help="score a server that is already running instead of starting one")
+    parser.add_argument("--rest-token", default=os.environ.get("REST_CHANNEL_TOKEN", ""),
+                        help="that server's REST channel token (default: $REST_CHANNEL_TOKEN)")
     args = parser.parse_args()
 
     try:
@@ -268,7 +274,8 @@ def main() -> int:
 
     started = time.time()
     if args.rasa_url:
-        report = score(conversations, rest_say(args.rasa_url), knowledge, progress)
+        headers = {"Authorization": f"Bearer {args.rest_token}"} if args.rest_token else None
+        report = score(conversations, rest_say(args.rasa_url, headers), knowledge, progress)
     else:
         from scripts.live_servers import Servers
 
@@ -278,7 +285,7 @@ def main() -> int:
             servers.start_all()
             wait_until_ready(f"http://127.0.0.1:{servers.action_port}/ready")
             try:
-                report = score(conversations, rest_say(servers.rasa_url), knowledge, progress)
+                report = score(conversations, rest_say(servers.rasa_url, servers.rest_headers), knowledge, progress)
             finally:
                 servers.stop_all()
 

@@ -18,6 +18,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 TOKEN = "live-test-token"
 ADMIN_API_TOKEN = "live-test-admin-api-token-0123456789abcdef"
+REST_TOKEN = "live-test-rest-channel-token"
 SESSION_SECRET = "live-test-widget-session-secret-0123456789abcdef"
 # WeChat's published sample account (Token, EncodingAESKey, AppID).
 WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"
@@ -81,7 +82,9 @@ class Servers:
             "RASA_TELEMETRY_ENABLED": "false",
             "WIDGET_SESSION_SECRET": SESSION_SECRET,
             "WIDGET_ALLOWED_ORIGINS": "*",
-            "REST_CHANNEL_TOKEN": "",
+            # The tests and the scorer call REST as the zone's own integrations do, with
+            # the channel's token (anonymous callers are rate-limited).
+            "REST_CHANNEL_TOKEN": REST_TOKEN,
             "REST_CHANNEL_REQUIRE_TOKEN": "false",
             "FEEDBACK_DB": str(workdir / "feedback.db"),
             "WECHAT_TOKEN": WECHAT_TOKEN,

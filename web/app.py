@@ -5,6 +5,7 @@ client vendored, no CDN), the widget's config, the feedback API, the staff admin
 Run with `python -m web.app` (make run starts it). Settings: web/settings.py."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from pathlib import Path
@@ -14,6 +15,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic_cors import CORS
 
+from connectors import limits
+from connectors.rate_limit import ChatLimits
 from connectors.socketio_secure import tokens
 from web.admin.api import api as admin_api
 from web.admin.context import AdminContext
@@ -28,6 +31,8 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 64 * 1024
 MAX_UPLOAD_BYTES = 3 * 1024 * 1024  # the admin's spreadsheet import (2 MB plus form overhead)
+# Feedback posts per 10 minutes: a visitor rates a handful of answers.
+FEEDBACK_PER_SESSION, FEEDBACK_PER_ADDRESS, FEEDBACK_WINDOW_SECONDS = 30, 100, 600
 
 
 def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web",
@@ -37,6 +42,8 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web",
     app.config.REQUEST_MAX_SIZE = MAX_UPLOAD_BYTES
     app.ctx.settings = settings
     app.ctx.feedback = FeedbackStore(settings.feedback_db)
+    app.ctx.feedback_limits = ChatLimits(FEEDBACK_PER_SESSION, FEEDBACK_PER_ADDRESS, FEEDBACK_WINDOW_SECONDS)
+    answer_key = tokens.feedback_key(settings.session_secret)
     app.ctx.admin = AdminContext.create(admin_settings or AdminSettings.from_env(), settings.feedback_db,
                                         settings.session_secret)
     app.blueprint(admin_pages)
@@ -78,9 +85,20 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web",
             item = parse_feedback(payload)
         except InvalidFeedback as error:
             return response.json({"error": str(error)}, status=400)
-        if not tokens.verify(settings.session_secret, payload.get("session_id"), payload.get("token")):
+        session_id = payload.get("session_id")
+        if not tokens.verify(settings.session_secret, session_id, payload.get("token")):
             return response.json({"error": "unknown or expired session"}, status=403)
-        stored = app.ctx.feedback.add(item)
+        # Only on an answer this assistant sent to this session, with its real text.
+        if not tokens.answer_signed(answer_key, session_id, payload.get("message_id"),
+                                    limits.message_text(payload.get("question")), payload.get("answer"),
+                                    payload.get("answer_token")):
+            return response.json({"error": "feedback is taken only on answers this assistant sent to this session"},
+                                 status=403)
+        address = limits.client_address(request.ip, request.headers.get("x-forwarded-for", ""))
+        if not app.ctx.feedback_limits.allow(session_id, address):
+            return response.json({"error": "too much feedback at once; please try again in a few minutes"},
+                                 status=429)
+        stored = await asyncio.get_running_loop().run_in_executor(None, app.ctx.feedback.add, item)
         logger.info("feedback.stored" if stored else "feedback.duplicate")
         return response.json({"stored": stored}, status=201 if stored else 200)
 

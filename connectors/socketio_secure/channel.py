@@ -26,7 +26,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from connectors.never_silent import never_silent
+from connectors.never_silent import channel_text, never_silent
+from connectors.rate_limit import ChatLimits
 from connectors.socketio_secure import tokens
 from connectors import limits
 from connectors.socketio_secure.replies import ReplyCache
@@ -97,6 +98,8 @@ class SecureSocketIOInput(SocketIOInput):
         self.session_secret = session_secret
         self.allowed_origins = allowed_origins
         self.replies = ReplyCache()
+        self.chat_limits = ChatLimits()
+        self.feedback_key = tokens.feedback_key(session_secret)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         on_new_message = never_silent(on_new_message)  # never silence (action server down)
@@ -139,6 +142,13 @@ class SecureSocketIOInput(SocketIOInput):
             room=sid,
         )
 
+    @staticmethod
+    async def _client_address(sio: AsyncServer, sid: Text) -> str:
+        environ = sio.get_environ(sid) or {}
+        request = environ.get("sanic.request")
+        peer = getattr(request, "ip", "") if request is not None else environ.get("REMOTE_ADDR", "")
+        return limits.client_address(peer, environ.get("HTTP_X_FORWARDED_FOR", ""))
+
     async def _handle_message(
         self, sio: AsyncServer, sid: Text, data: Any,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
@@ -153,14 +163,24 @@ class SecureSocketIOInput(SocketIOInput):
             message_id = uuid.uuid4().hex  # an old client without ids: no de-duplication
         text = limits.message_text(data.get("message", ""))
         metadata = page_metadata(data.get(self.metadata_key))
+        conversation = limits.conversation_id(self.name(), session_id)
+        if not self.replies.known((session_id, message_id)) and not self.chat_limits.allow(
+                conversation, await self._client_address(sio, sid)):
+            # Not cached: the same message sent again later is answered normally.
+            return {"message_id": message_id, "messages": [{"recipient_id": conversation,
+                                                              "text": channel_text("too_fast", text)}]}
 
         async def process() -> Dict[str, Any]:
             collector = CollectingOutputChannel()
             await on_new_message(
-                UserMessage(text, collector, limits.conversation_id(self.name(), session_id),
-                            input_channel=self.name(), metadata=metadata)
+                UserMessage(text, collector, conversation, input_channel=self.name(), metadata=metadata)
             )
-            return {"message_id": message_id, "messages": collector.messages}
+            # Each answer carries a signature of what was asked and answered in this
+            # session: feedback is taken only on answers the server really sent.
+            messages = [{**m, "feedback_token": tokens.sign_answer(
+                self.feedback_key, session_id, f"{message_id}-{index}", text, m.get("text") or "")}
+                for index, m in enumerate(collector.messages)]
+            return {"message_id": message_id, "messages": messages}
 
         try:
             return await self.replies.run_once((session_id, message_id), process)

@@ -27,6 +27,10 @@ class ReplyCache:
                 break  # never drop a message still being processed unless flooded
             self._entries.popitem(last=False)
 
+    def known(self, key: Tuple[str, str]) -> bool:
+        """Was this message seen recently (a resend, answered from the first run)?"""
+        return key in self._entries
+
     async def run_once(self, key: Tuple[str, str], process: Callable[[], Awaitable[Result]]) -> Result:
         """Process the message the first time; every repeat waits for and gets that result."""
         now = time.monotonic()

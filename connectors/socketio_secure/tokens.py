@@ -69,3 +69,34 @@ def verify(
     if issued_at > current + 60 or current - issued_at > max_age:
         return False
     return hmac.compare_digest(signature, _signature(secret, session_id, issued_at))
+
+
+# --- feedback on answers ----------------------------------------------------------------
+# Each answer the widget channel sends carries a signature of (session, message id,
+# question, answer), keyed by a key derived from the same secret; the web app takes 👍/👎
+# only with a signature that matches what is posted. So feedback is possible only on an
+# answer this server sent to that session, with the text it really sent: invented
+# questions and answers (which once became inbox entries) are refused. A signature needs
+# no shared database between the Rasa instances and the web app.
+
+
+def feedback_key(secret: str) -> bytes:
+    """A key of its own, so an answer signature can never pass as a session token."""
+    return hmac.new(secret.encode(), b"widget-answer-feedback", hashlib.sha256).digest()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+
+def sign_answer(key: bytes, session_id: str, message_id: str, question: str, answer: str) -> str:
+    """`question` is the text as the channel processed it (capped, connectors/limits.py)."""
+    message = "|".join((session_id, message_id, _digest(question), _digest(answer))).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def answer_signed(key: bytes, session_id: object, message_id: object, question: object, answer: object,
+                  signature: object) -> bool:
+    if not all(isinstance(value, str) for value in (session_id, message_id, question, answer, signature)):
+        return False
+    return hmac.compare_digest(signature, sign_answer(key, session_id, message_id, question, answer))

@@ -20,7 +20,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors import limits
-from connectors.never_silent import never_silent
+from connectors.never_silent import channel_text, never_silent
+from connectors.rate_limit import ChatLimits
 from connectors.wechat import menu
 from connectors.wechat.customer_service import CustomerServiceClient
 from connectors.wechat.protocol import (
@@ -78,6 +79,8 @@ class WeChatInput(InputChannel):
         self.customer_service = customer_service or CustomerServiceClient(
             api_base_url, app_id, app_secret, redis_url=redis_url)
         self._tasks: set = set()
+        # Per follower only: every message comes from WeChat's servers, not the follower.
+        self.chat_limits = ChatLimits()
 
     # --- sanic ----------------------------------------------------------------------
 
@@ -125,6 +128,10 @@ class WeChatInput(InputChannel):
             check_body(body)
             check_signature((self.token, timestamp, nonce), _arg(args, "signature"))
             check_fresh(timestamp)
+            if not encrypted and self.crypto is not None:
+                # With an AES key the account is in safe or compatible mode, where WeChat
+                # always encrypts: a plaintext message is someone skipping the encryption.
+                raise Refused(403, "plaintext_with_aes_key")
             if encrypted:
                 if self.crypto is None:
                     raise Refused(400, "encryption_not_configured")
@@ -177,11 +184,19 @@ class WeChatInput(InputChannel):
                         on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Optional[str]:
         key = incoming.dedup_key
         if await self.store.begin(key):
+            if not self.chat_limits.allow(limits.conversation_id(self.name(), incoming.open_id)):
+                # Answered without a turn; WeChat's retries of it get the same answer.
+                await self.store.set_answer(key, Rendered([channel_text("too_fast", text)]))
+                return await self._deliver_now(key, incoming)
             task = asyncio.ensure_future(self._process(key, incoming, text, metadata, on_new_message))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         else:
             logger.info("wechat.message.retry")
+        return await self._deliver_now(key, incoming)
+
+    async def _deliver_now(self, key: str, incoming: Incoming) -> Optional[str]:
+        """The passive reply when the answer is ready within the window, else None."""
         rendered = await self.store.wait_answer(key, self.reply_window)
         if rendered is None:
             await self.store.mark_gave_up(key)

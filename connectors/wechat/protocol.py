@@ -21,6 +21,8 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_CLOCK_SKEW_SECONDS = 300
 _DANGEROUS_XML = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _ENCRYPT = re.compile(rb"<Encrypt>\s*<!\[CDATA\[([A-Za-z0-9+/=]+)\]\]>\s*</Encrypt>")
+# ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 class Refused(Exception):
@@ -43,7 +45,7 @@ def check_signature(expected_parts: tuple, given: Optional[str]) -> None:
 
 
 def check_fresh(timestamp: Optional[str], now: Optional[float] = None) -> int:
-    if not timestamp or not timestamp.isdigit():
+    if not timestamp or not _TIMESTAMP.fullmatch(timestamp):
         raise Refused(403, "bad_timestamp")
     value = int(timestamp)
     if abs((now if now is not None else time.time()) - value) > MAX_CLOCK_SKEW_SECONDS:
@@ -81,24 +83,39 @@ class Incoming:
 
 
 def parse(xml: bytes) -> Incoming:
+    """The message as the channel needs it; Refused(400) for anything that is not a
+    well-formed WeChat message. A signed request can still carry odd XML (an element
+    inside <Content>, a word as <CreateTime>): wechatpy then gives a dict, or raises
+    only when the field is read, so every field used is read and type-checked here."""
     try:
         message = parse_message(xml.decode("utf-8"))
-    except Exception:  # malformed XML or missing fields
+        if message is None or not getattr(message, "source", None):
+            raise Refused(400, "bad_xml")
+        base = dict(open_id=_text(message.source), account=_text(message.target),
+                    create_time=int(message.time or 0),
+                    msg_id=_text(message.id) if getattr(message, "id", None) else None,
+                    raw_type=_text(message.type))
+        if message.type == "text":
+            return Incoming(kind="text", text=_text(message.content or ""), **base)
+        if message.type == "voice":
+            return Incoming(kind="voice", text=_text(getattr(message, "recognition", None) or "").strip(), **base)
+        if message.type == "event":
+            event = _text(message.event or "").lower()
+            key = _text(getattr(message, "key", "") or "")
+            scene = _text(getattr(message, "scene_id", "") or "")
+            return Incoming(kind="event", event=event, event_key=key, scene=scene, **base)
+        return Incoming(kind="other", **base)
+    except Refused:
+        raise
+    except Exception:  # malformed XML, missing or odd fields
         raise Refused(400, "bad_xml") from None
-    if message is None or not getattr(message, "source", None):
+
+
+def _text(value: Any) -> str:
+    """A field's text; an XML element with children (a dict or list here) is refused."""
+    if isinstance(value, (dict, list)):
         raise Refused(400, "bad_xml")
-    base = dict(open_id=message.source, account=message.target, create_time=int(message.time or 0),
-                msg_id=str(message.id) if getattr(message, "id", None) else None, raw_type=message.type)
-    if message.type == "text":
-        return Incoming(kind="text", text=message.content or "", **base)
-    if message.type == "voice":
-        return Incoming(kind="voice", text=(getattr(message, "recognition", None) or "").strip(), **base)
-    if message.type == "event":
-        event = (message.event or "").lower()
-        key = str(getattr(message, "key", "") or "")
-        scene = str(getattr(message, "scene_id", "") or "")
-        return Incoming(kind="event", event=event, event_key=key, scene=scene, **base)
-    return Incoming(kind="other", **base)
+    return str(value)
 
 
 class Crypto:

@@ -15,6 +15,10 @@ class FakeSio:
         self.sessions: Dict[str, Dict[str, Any]] = {}
         self.rooms: Dict[str, set] = {}
         self.emitted: List[tuple] = []
+        self.addresses: Dict[str, str] = {}  # sid -> the client's address (default 127.0.0.1)
+
+    def get_environ(self, sid):
+        return {"REMOTE_ADDR": self.addresses.get(sid, "127.0.0.1")}
 
     async def get_session(self, sid):
         return self.sessions.setdefault(sid, {})
@@ -124,3 +128,38 @@ def test_only_the_page_is_kept_of_the_clients_metadata():
 def test_allowed_origins():
     assert parse_origins("*") == "*" and parse_origins(None) == "*"
     assert parse_origins("https://a.cn, https://b.cn") == ["https://a.cn", "https://b.cn"]
+
+
+def test_answers_carry_a_signature_the_feedback_api_checks():
+    sio, ch, seen = FakeSio(), channel(), []
+    asyncio.run(ch._grant_session(sio, "sid", {}))
+    session_id = confirm(sio, "sid")["session_id"]
+    result = run_message(ch, sio, "sid", {"message": "机场远吗", "message_id": "m9"}, seen)
+    answer = result["messages"][0]
+    key = tokens.feedback_key(SECRET)
+    assert tokens.answer_signed(key, session_id, "m9-0", "机场远吗", answer["text"], answer["feedback_token"])
+    assert not tokens.answer_signed(key, session_id, "m9-0", "机场远吗", "编造的答案", answer["feedback_token"])
+    assert not tokens.answer_signed(key, "another-session-id-000000", "m9-0", "机场远吗", answer["text"],
+                                    answer["feedback_token"])
+    assert not tokens.answer_signed(key, session_id, "m9-0", "机场远吗", answer["text"], None)
+
+
+def test_a_flooding_session_and_a_flooding_address_get_a_polite_reply_without_a_turn():
+    sio, ch, seen = FakeSio(), channel(), []
+    asyncio.run(ch._grant_session(sio, "sid", {}))
+    limit = ch.chat_limits.by_conversation.limit
+    replies = [run_message(ch, sio, "sid", {"message": f"问题{n}", "message_id": f"f{n}"}, seen) for n in range(limit + 3)]
+    assert len(seen) == limit and "稍等" in replies[-1]["messages"][0]["text"]
+    # A resend of an answered message still gets its answer, not the refusal.
+    assert run_message(ch, sio, "sid", {"message": "问题0", "message_id": "f0"}, seen) == replies[0]
+    # Many fresh sessions from one address are held by the address limit.
+    ch2, seen2 = channel(), []
+    for n in range(ch2.chat_limits.by_address.limit + 2):
+        sid = f"s{n}"
+        asyncio.run(ch2._grant_session(sio, sid, {}))
+        run_message(ch2, sio, sid, {"message": "你好", "message_id": "x"}, seen2)
+    assert len(seen2) == ch2.chat_limits.by_address.limit
+    sio.addresses["elsewhere"] = "203.0.113.9"
+    asyncio.run(ch2._grant_session(sio, "elsewhere", {}))
+    run_message(ch2, sio, "elsewhere", {"message": "你好", "message_id": "x"}, seen2)
+    assert len(seen2) == ch2.chat_limits.by_address.limit + 1  # another address is served

@@ -146,15 +146,39 @@ def test_feedback_api_refuses_bad_input(servers):
     assert http("POST", url, big)[0] == 413
 
 
-def test_feedback_api_stores_once_for_a_real_session(servers):
+def test_feedback_is_taken_only_on_answers_the_server_sent_to_that_session(servers):
+    """Before: any visitor could post 👎 with an invented question and answer, and each
+    became an inbox entry with a one-click "add as phrasing"."""
+    import asyncio
+
+    from scripts.widget_client import WidgetClient
+
+    async def converse():
+        async with WidgetClient(servers.rasa_url) as widget:
+            return widget.session, await widget.say("机场远吗", "m-feedback")
+
+    session, ack = asyncio.run(converse())
+    answer = ack["messages"][0]
+    assert "40分钟" in answer["text"] and answer["feedback_token"]
+    real = {"rating": "down", "question": "机场远吗", "answer": answer["text"], "message_id": "m-feedback-0",
+            "session_id": session["session_id"], "token": session["token"], "answer_token": answer["feedback_token"]}
+    url = servers.web_url + "/api/feedback"
+    forged = [{**real, "answer": "园区没有任何优惠政策"}, {**real, "question": "编造的问题"},
+              {**real, "message_id": "m-other-0"}, {**real, "answer_token": "0" * 64},
+              {key: value for key, value in real.items() if key != "answer_token"}]
+    other = tokens_for_another_session()
+    forged.append({**real, **other})  # a real answer, rated from another session
+    assert [http("POST", url, body)[0] for body in forged] == [403] * len(forged)
+    assert http("POST", url, real)[0] == 201
+    assert http("POST", url, real)[0] == 200  # a double click
+
+
+def tokens_for_another_session() -> Dict[str, str]:
     from connectors.socketio_secure import tokens
     from scripts.live_servers import SESSION_SECRET
 
     grant = tokens.new_session(SESSION_SECRET)
-    body = {"rating": "down", "question": "电价", "answer": "没有公开数据", "message_id": "m-1",
-            "session_id": grant.session_id, "token": grant.token}
-    assert http("POST", servers.web_url + "/api/feedback", body)[0] == 201
-    assert http("POST", servers.web_url + "/api/feedback", body)[0] == 200  # a double click
+    return {"session_id": grant.session_id, "token": grant.token}
 
 
 def test_cross_origin_feedback_is_allowed_for_the_embed(servers):
@@ -190,6 +214,32 @@ def test_wechat_safe_mode_message_is_answered_by_the_assistant(servers):
     assert "四位一体" in say(simulator.text("openid-new", "1"))
 
 
+def test_a_rest_caller_who_knows_an_openid_cannot_act_in_that_followers_conversation(servers):
+    """Before: conversation ids were shared by all channels, so a REST caller who sent a
+    follower's OpenID as `sender` wrote into that follower's conversation."""
+    from tests.connectors.wechat.simulator import SimulatedWeChat
+
+    simulator = SimulatedWeChat("safe")
+    url = servers.rasa_url + "/webhooks/wechat/webhook"
+
+    def follower_says(text):
+        args, body = simulator.request(simulator.text("openid-victim", text))
+        request = urllib.request.Request(url + "?" + urllib.parse.urlencode(args), data=body, method="POST",
+                                         headers={"Content-Type": "text/xml"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return simulator.reply_text(args, response.read().decode())
+
+    assert "821.7亿元" in follower_says("工业总产值多少")
+    for sender in ("openid-victim", "wechat:openid-victim"):
+        servers.say(sender, "那固定资产投资呢")  # an attacker's turn, trying to move the context
+    assert "12.3%" in follower_says("增长了多少")  # still about 工业总产值
+    status, body = http("GET", servers.rasa_url + f"/conversations/wechat:openid-victim/tracker?token={TOKEN}")
+    texts = [e.get("text") for e in json.loads(body)["events"] if e["event"] == "user"]
+    assert status == 200 and texts == ["工业总产值多少", "增长了多少"]
+    anonymous = http("POST", servers.rasa_url + "/webhooks/rest/webhook", {"sender": "x", "message": "你好"})
+    assert anonymous[0] == 401  # with a channel token set, REST needs it
+
+
 def test_a_huge_message_is_capped_and_the_conversation_goes_on(servers):
     """A 1.2 MB paste used to be stored whole, after which the action server refused the
     tracker and every later turn got "service busy"."""
@@ -205,10 +255,12 @@ def test_a_huge_message_is_capped_and_the_conversation_goes_on(servers):
 def test_the_caller_cannot_set_the_channel_or_metadata_and_odd_messages_get_a_reply(servers):
     sender = "rest-fields"
     status, body = http("POST", servers.rasa_url + "/webhooks/rest/webhook",
-                        {"sender": sender, "message": "机场远吗", "input_channel": "wechat", "metadata": {"blob": "x" * 50_000}})
+                        {"sender": sender, "message": "机场远吗", "input_channel": "wechat", "metadata": {"blob": "x" * 50_000}},
+                        headers=servers.rest_headers)
     assert status == 200 and "40分钟" in text_of(json.loads(body))
     for odd in (12345, ["a"], None, "\ud800机场"):
-        status, body = http("POST", servers.rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": odd})
+        status, body = http("POST", servers.rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": odd},
+                            headers=servers.rest_headers)
         assert status == 200 and json.loads(body), odd  # a polite reply, never a silent []
     status, body = http("GET", servers.rasa_url + f"/conversations/rest:{sender}/tracker?token={TOKEN}")
     users = [e for e in json.loads(body)["events"] if e["event"] == "user"]

@@ -38,8 +38,10 @@ class FakeAssistant:
             await message.output_channel.send_text_message(message.sender_id, f"答：{message.text}")
 
 
-def make_channel(api_url: str = "http://127.0.0.1:9", reply_window: float = 4.5) -> WeChatInput:
-    return WeChatInput(SAMPLE_TOKEN, SAMPLE_APP_ID, "app-secret", SAMPLE_AES_KEY, api_url, reply_window=reply_window)
+def make_channel(api_url: str = "http://127.0.0.1:9", reply_window: float = 4.5, aes_key: str = "") -> WeChatInput:
+    """Without an AES key (the account in plain mode) unless `aes_key` is given: a
+    channel with a key refuses plaintext messages."""
+    return WeChatInput(SAMPLE_TOKEN, SAMPLE_APP_ID, "app-secret", aes_key, api_url, reply_window=reply_window)
 
 
 async def post(channel, simulator, xml, assistant, **request):
@@ -51,7 +53,8 @@ async def post(channel, simulator, xml, assistant, **request):
 @pytest.mark.parametrize("mode", ["plain", "compatible", "safe"])
 def test_message_answered_in_every_mode(mode):
     simulator, assistant = SimulatedWeChat(mode), FakeAssistant()
-    status, text = asyncio.run(post(make_channel(), simulator, simulator.text("openid-a", "机场远吗"), assistant))
+    channel = make_channel(aes_key="" if mode == "plain" else SAMPLE_AES_KEY)
+    status, text = asyncio.run(post(channel, simulator, simulator.text("openid-a", "机场远吗"), assistant))
     assert status == 200 and text == "答：机场远吗"
     assert assistant.seen[0][0] == "wechat:openid-a"  # conversation keyed by OpenID, namespaced
 
@@ -67,7 +70,7 @@ def test_url_verification():
 
 def test_bad_signature_stale_and_future_timestamps_are_refused():
     simulator, assistant = SimulatedWeChat("safe"), FakeAssistant()
-    channel = make_channel()
+    channel = make_channel(aes_key=SAMPLE_AES_KEY)
 
     async def scenario():
         args, body = simulator.request(simulator.text("o", "hi"))
@@ -116,7 +119,7 @@ def test_three_retries_of_a_slow_message_process_once_and_deliver_once():
 
     async def scenario():
         api = await FakeCustomerServiceApi().start()
-        channel = make_channel(api.url, reply_window=0.4)
+        channel = make_channel(api.url, reply_window=0.4, aes_key=SAMPLE_AES_KEY)
         xml = simulator.text("openid-slow", "税收优惠", msg_id=777)
         # WeChat gives up on each attempt after its timeout and retries the same MsgId.
         attempts = [await post(channel, simulator, xml, assistant) for _ in range(4)]
@@ -208,7 +211,7 @@ def test_fifty_users_at_once_each_answered_exactly_once():
 
     async def scenario():
         api = await FakeCustomerServiceApi().start()
-        channel = make_channel(api.url, reply_window=0.4)
+        channel = make_channel(api.url, reply_window=0.4, aes_key=SAMPLE_AES_KEY)
         results = await asyncio.gather(*(
             post(channel, simulator, simulator.text(f"openid-{i}", f"问题{i}"), assistant) for i in range(50)))
         await asyncio.sleep(1.2)
@@ -242,3 +245,56 @@ def test_logs_never_carry_the_message_text(caplog):
         asyncio.run(post(channel, simulator, simulator.text("openid-privacy", "我的手机号13800000000"), assistant))
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert "wechat.message.received" in logged and "13800000000" not in logged and "openid-privacy" not in logged
+
+
+def test_a_channel_with_an_aes_key_refuses_plaintext_messages():
+    """Before: with an AES key configured, a plaintext message (no encrypt_type) was still
+    accepted, so whoever knew the token could skip the encryption (a downgrade)."""
+    assistant = FakeAssistant()
+    keyed = make_channel(aes_key=SAMPLE_AES_KEY)
+    plain = SimulatedWeChat("plain")
+    status, _ = asyncio.run(post(keyed, plain, plain.text("openid-down", "机场远吗"), assistant))
+    assert status == 403 and assistant.seen == []
+    safe = SimulatedWeChat("safe")
+    assert asyncio.run(post(keyed, safe, safe.text("openid-down", "机场远吗"), assistant))[0] == 200
+
+
+@pytest.mark.parametrize("timestamp", ["²", "１２３", "١٢٣٤٥٦٧٨٩٠", "12.5", "-5", "9" * 40])
+def test_signed_odd_timestamps_are_refused_not_a_server_error(timestamp):
+    simulator = SimulatedWeChat("plain")
+    args, body = simulator.request(simulator.text("openid-odd", "你好"), timestamp=timestamp)
+    status, _, _ = asyncio.run(make_channel().handle_post(args, body, FakeAssistant()))
+    assert status == 403
+
+
+@pytest.mark.parametrize("xml", [
+    "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o-x]]></FromUserName><CreateTime>1</CreateTime>"
+    "<MsgType><![CDATA[text]]></MsgType><Content><b>粗体</b><i>x</i></Content><MsgId>5</MsgId></xml>",
+    "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><a>1</a><a>2</a></FromUserName><CreateTime>1</CreateTime>"
+    "<MsgType><![CDATA[text]]></MsgType><Content>hi</Content><MsgId>6</MsgId></xml>",
+    "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o-x]]></FromUserName><CreateTime>soon</CreateTime>"
+    "<MsgType><![CDATA[text]]></MsgType><Content>hi</Content><MsgId>7</MsgId></xml>",
+    "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o-x]]></FromUserName><CreateTime>1</CreateTime>"
+    "<MsgType><![CDATA[event]]></MsgType><Event><x>subscribe</x></Event></xml>",
+])
+def test_signed_xml_with_odd_fields_is_refused_not_a_server_error(xml):
+    simulator = SimulatedWeChat("plain")
+    args, body = simulator.request(xml)
+    status, _, _ = asyncio.run(make_channel().handle_post(args, body, FakeAssistant()))
+    assert status == 400
+
+
+def test_a_follower_flooding_messages_gets_a_polite_reply_without_a_turn():
+    simulator, assistant, channel = SimulatedWeChat("plain"), FakeAssistant(), make_channel()
+
+    async def flood():
+        return [await post(channel, simulator, simulator.text("openid-flood", f"问题{n}"), assistant)
+                for n in range(25)]
+
+    replies = asyncio.run(flood())
+    assert all(status == 200 for status, _ in replies)
+    answered = [text for _, text in replies if text.startswith("答：")]
+    assert len(answered) == channel.chat_limits.by_conversation.limit == len(assistant.seen)
+    assert "稍等" in replies[-1][1]
+    other = asyncio.run(post(channel, simulator, simulator.text("openid-calm", "机场远吗"), assistant))
+    assert other[1] == "答：机场远吗"  # another follower is not affected

@@ -41,8 +41,8 @@ def redis_url(tmp_path_factory):
     server.wait(timeout=10)
 
 
-def two_instances(redis_url, api_url, reply_window=0.3):
-    return [WeChatInput(SAMPLE_TOKEN, SAMPLE_APP_ID, "secret", SAMPLE_AES_KEY, api_url, reply_window=reply_window,
+def two_instances(redis_url, api_url, reply_window=0.3, aes_key=""):
+    return [WeChatInput(SAMPLE_TOKEN, SAMPLE_APP_ID, "secret", aes_key, api_url, reply_window=reply_window,
                         store=RedisStore(redis_url), redis_url=redis_url) for _ in range(2)]
 
 
@@ -51,7 +51,7 @@ def test_retry_on_another_instance_waits_for_the_first_answer(redis_url):
 
     async def scenario():
         api = await FakeCustomerServiceApi().start()
-        first, second = two_instances(redis_url, api.url)
+        first, second = two_instances(redis_url, api.url, aes_key=SAMPLE_AES_KEY)
         xml = simulator.text("openid-multi", "土地资源充足吗", msg_id=880001)
         attempt_a = await post(first, simulator, xml, assistant)  # times out: "success"
         attempt_b = await post(second, simulator, xml, assistant)  # WeChat's retry, other instance

@@ -317,7 +317,8 @@
         if (!m.text && !(m.buttons && m.buttons.length)) return;
         state.messages.push({
           id: pending.id + "-" + i, role: "bot", text: m.text || "", ts: now,
-          buttons: m.buttons || [], question: pending.text.charAt(0) === "/" ? null : pending.text
+          buttons: m.buttons || [], question: pending.text.charAt(0) === "/" ? null : pending.text,
+          answerToken: m.feedback_token || null // the server's signature: feedback needs it
         });
       });
     }
@@ -346,7 +347,8 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({
         session_id: state.session.session_id, token: state.session.token, rating: rating,
-        message_id: message.id, question: message.question, answer: message.text
+        message_id: message.id, question: message.question, answer: message.text,
+        answer_token: message.answerToken
       })
     }).then(function (response) {
       if (!response.ok) throw new Error(String(response.status));

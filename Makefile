@@ -32,7 +32,8 @@ export ACTION_ENDPOINT_URL ?= http://$(ACTION_HOST):$(ACTION_PORT)/webhook
 export NLG_ENDPOINT_URL ?= http://$(ACTION_HOST):$(ACTION_PORT)/nlg
 export WEB_HOST ?= 127.0.0.1
 export WEB_PORT ?= 8080
-export WIDGET_ALLOWED_ORIGINS ?= *
+# Sites allowed to embed the widget (open its socket, post feedback): the local web app.
+export WIDGET_ALLOWED_ORIGINS ?= http://$(WEB_HOST):$(WEB_PORT),http://localhost:$(WEB_PORT)
 # REST channel: open locally; the production profile needs REST_CHANNEL_TOKEN (else off).
 export REST_CHANNEL_TOKEN ?=
 export REST_CHANNEL_REQUIRE_TOKEN ?= false

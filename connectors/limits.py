@@ -18,7 +18,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from typing import Any
+import logging
+from typing import Any, List, Union
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
@@ -88,3 +91,23 @@ def client_address(peer: str, forwarded_for: str = "", hops: int = -1) -> str:
         return peer or ""
     chain = [part.strip() for part in (forwarded_for or "").split(",") if part.strip()]
     return chain[-hops] if len(chain) >= hops else (peer or "")
+
+
+class OriginsNotSet(ValueError):
+    """WIDGET_ALLOWED_ORIGINS is empty."""
+
+
+def parse_origins(value: Union[str, List[str], None]) -> Union[str, List[str]]:
+    """The origins (sites) allowed to open the chat socket and post feedback, from a
+    comma-separated WIDGET_ALLOWED_ORIGINS. Empty is an error, not "everyone": an
+    embedding site must be named (the Makefile's default is the local web app). `*`
+    still allows every site, when asked for explicitly, with a warning."""
+    if isinstance(value, list):
+        return value
+    if not value or not value.strip():
+        raise OriginsNotSet("WIDGET_ALLOWED_ORIGINS must list the sites that embed the chat widget, "
+                            "comma-separated, e.g. https://www.example.gov.cn (or * to allow every site)")
+    if value.strip() == "*":
+        logger.warning("origins.any: WIDGET_ALLOWED_ORIGINS is *, so any website may embed the chat widget")
+        return "*"
+    return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]

@@ -4,7 +4,8 @@ assistant could not answer gets "please try again shortly" instead of `[]`
 and the text come from the caller; with REST_CHANNEL_TOKEN set, a caller needs it (the
 production profile serves REST only so); anonymous callers are rate-limited.
 
-Its blueprint also carries the server's heap watch (serving/heap.py). Rasa offers no
+Its blueprint also carries the server's heap watch (serving/heap.py) and the
+constant-time check of the HTTP API's token (connectors/api_token.py). Rasa offers no
 other place for code that runs once the model is loaded, and every credentials file of
 this project enables the REST channel, so every Rasa server gets the watch exactly once."""
 from __future__ import annotations
@@ -17,10 +18,14 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from connectors import limits
+from connectors import api_token, limits
 from connectors.never_silent import channel_text, never_silent
 from connectors.rate_limit import ChatLimits
 from serving.heap import watch_heap_after_start
+
+
+async def _install_api_token_check(app: Any, _loop: Any) -> None:
+    api_token.install(app)
 
 
 class NeverSilentRestInput(RestInput):
@@ -100,4 +105,5 @@ class NeverSilentRestInput(RestInput):
             return self.refusal(request) or await self.too_fast(request)
 
         blueprint.listener("after_server_start")(watch_heap_after_start)
+        blueprint.listener("before_server_start")(_install_api_token_check)
         return blueprint

@@ -19,6 +19,7 @@ MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 TOKEN = "live-test-token"
 ADMIN_API_TOKEN = "live-test-admin-api-token-0123456789abcdef"
 REST_TOKEN = "live-test-rest-channel-token"
+PARTNER_ORIGIN = "http://partner.example"
 SESSION_SECRET = "live-test-widget-session-secret-0123456789abcdef"
 # WeChat's published sample account (Token, EncodingAESKey, AppID).
 WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"
@@ -61,6 +62,10 @@ class Servers:
         self.rasa_token: Optional[str] = TOKEN
         self.env = dict(base_env) if base_env is not None else {**os.environ, **self._test_settings(workdir)}
         self.env.update(self._port_settings())
+        if base_env is None:
+            # The web app's own pages embed the widget; partner.example stands for the
+            # zone's other sites in the tests. Any other origin is refused.
+            self.env["WIDGET_ALLOWED_ORIGINS"] = f"{self.web_url},{PARTNER_ORIGIN}"
         if workspace is not None:
             self.env.update({
                 "KNOWLEDGE_DIR": str(workspace / "knowledge"),
@@ -81,7 +86,6 @@ class Servers:
             "TRACKER_DB": str(workdir / "tracker.db"),
             "RASA_TELEMETRY_ENABLED": "false",
             "WIDGET_SESSION_SECRET": SESSION_SECRET,
-            "WIDGET_ALLOWED_ORIGINS": "*",
             # The tests and the scorer call REST as the zone's own integrations do, with
             # the channel's token (anonymous callers are rate-limited).
             "REST_CHANNEL_TOKEN": REST_TOKEN,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Union
 
-from connectors.socketio_secure.channel import parse_origins
+from connectors.limits import parse_origins
 from connectors.socketio_secure.tokens import check_secret
 
 

@@ -26,25 +26,17 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from connectors import limits
+from connectors.limits import parse_origins
 from connectors.never_silent import channel_text, never_silent
 from connectors.rate_limit import ChatLimits
 from connectors.socketio_secure import tokens
-from connectors import limits
 from connectors.socketio_secure.replies import ReplyCache
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = limits.MAX_MESSAGE_CHARS
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def parse_origins(value: Union[str, List[str], None]) -> Union[str, List[str]]:
-    """'*' or a comma-separated list of origins allowed to open the socket."""
-    if isinstance(value, list):
-        return value
-    if not value or value.strip() == "*":
-        return "*"
-    return [origin.strip() for origin in value.split(",") if origin.strip()]
 
 
 MAX_PAGE_CHARS = 200
@@ -82,7 +74,7 @@ class SecureSocketIOInput(SocketIOInput):
     def __init__(
         self,
         session_secret: str,
-        allowed_origins: Union[str, List[str]] = "*",
+        allowed_origins: Union[str, List[str], None] = None,
         user_message_evt: Text = "user_uttered",
         bot_message_evt: Text = "bot_uttered",
         socketio_path: Text = "/socket.io",

@@ -5,7 +5,10 @@ import asyncio
 from typing import Any, Dict, List
 
 from connectors.socketio_secure import tokens
-from connectors.socketio_secure.channel import SecureSocketIOInput, parse_origins
+import pytest
+
+from connectors.limits import OriginsNotSet, parse_origins
+from connectors.socketio_secure.channel import SecureSocketIOInput
 
 SECRET = "k" * 40
 
@@ -126,7 +129,10 @@ def test_only_the_page_is_kept_of_the_clients_metadata():
 
 
 def test_allowed_origins():
-    assert parse_origins("*") == "*" and parse_origins(None) == "*"
+    assert parse_origins("*") == "*"
+    for unset in (None, "", "  "):  # before: empty meant every site
+        with pytest.raises(OriginsNotSet, match="WIDGET_ALLOWED_ORIGINS"):
+            parse_origins(unset)
     assert parse_origins("https://a.cn, https://b.cn") == ["https://a.cn", "https://b.cn"]
 
 

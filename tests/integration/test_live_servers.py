@@ -181,12 +181,31 @@ def tokens_for_another_session() -> Dict[str, str]:
     return {"session_id": grant.session_id, "token": grant.token}
 
 
-def test_cross_origin_feedback_is_allowed_for_the_embed(servers):
-    request = urllib.request.Request(servers.web_url + "/api/feedback", method="OPTIONS", headers={
-        "Origin": "http://partner.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.headers.get("Access-Control-Allow-Origin") in ("*", "http://partner.example")
+def test_only_the_listed_sites_may_embed_the_widget(servers):
+    """Before: origins defaulted to `*`, so any website could embed the chat and post feedback."""
+    import asyncio
+
+    from scripts.live_servers import PARTNER_ORIGIN
+    from scripts.widget_client import WidgetClient
+
+    def preflight(origin):
+        request = urllib.request.Request(servers.web_url + "/api/feedback", method="OPTIONS", headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.headers.get("Access-Control-Allow-Origin")
+
+    assert preflight(PARTNER_ORIGIN) == PARTNER_ORIGIN
+    assert preflight("http://evil.example") is None
+
+    async def connect(origin):
+        try:
+            async with WidgetClient(servers.rasa_url, headers={"Origin": origin}) as widget:
+                return bool(widget.session.get("session_id"))
+        except Exception:  # socketio.exceptions.ConnectionError: the server refused the origin
+            return False
+
+    assert asyncio.run(connect(PARTNER_ORIGIN)) is True
+    assert asyncio.run(connect("http://evil.example")) is False
 
 
 # --- WeChat Official Account channel on the real Rasa server ---------------------

@@ -78,6 +78,7 @@ def admin_server(tmp_path_factory) -> Iterator[AdminServer]:
         # As behind a reverse proxy: the client address comes from X-Real-IP, so a test
         # can log in from several addresses (the login throttle counts per address).
         "SANIC_REAL_IP_HEADER": "x-real-ip",
+        "WIDGET_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
     }
     log = open(root / "web.log", "wb")
     process = subprocess.Popen([sys.executable, "-m", "web.app"], cwd=PROJECT_ROOT, env=env, stdout=log,

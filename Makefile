@@ -94,7 +94,7 @@ GENERATED := data/nlu/faq.yml data/nlu/figure_names.yml data/jieba/userdict.txt 
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml data/jieba/*) \
   $(wildcard components/*.py) kb/text.py kb/lexicon.py
 
-.PHONY: help setup data validate train run run-prod test unit stories eval live browser measure bench wechat-menu admin-user clean
+.PHONY: help setup data validate train run run-prod test unit stories eval live audit browser measure bench wechat-menu admin-user clean
 
 help:
 	@echo "make run       set up, train if needed, start action server :$(ACTION_PORT), Rasa :$(RASA_PORT), web app :$(WEB_PORT)"
@@ -107,6 +107,7 @@ help:
 	@echo "make stories   tests/test_stories.yml with rasa test --fail-on-prediction-errors"
 	@echo "make eval      held-out NLU accuracy (fails below 0.92), held-out conversations turn by turn through the servers"
 	@echo "make live      start the real servers on the model and talk to them over REST"
+	@echo "make audit     replay the abuse cases (security, issue 13) against the servers; prints held/total"
 	@echo "make browser   the chat widget end to end in headless Chromium (screenshots in results/)"
 	@echo "make measure   serial REST latency p50/p95 and resident memory of both servers"
 	@echo "make bench     load at 1/10/50 conversations vs a stock-config Rasa (results/bench/; ~15 min)"
@@ -162,6 +163,10 @@ eval: train
 live: train
 	$(PY) -m pytest -q -m live
 
+# Replays every abuse case of issue 13 against freshly started servers; prints held/total.
+audit: train
+	$(PY) -m scripts.audit
+
 browser: train
 	@test -x /usr/bin/chromium || { echo "error: Debian's chromium is needed: apt-get install -y chromium" >&2; exit 1; }
 	$(PY) -m pytest -q -m browser
@@ -199,7 +204,7 @@ run-prod: train
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "error: nginx is needed: apt-get install -y nginx-light" >&2; exit 1; }
 	$(PY) -m serving.run_prod --model $(MODEL)
 
-test: validate unit stories eval live browser
+test: validate unit stories eval live audit browser
 	@echo "All tests passed."
 
 clean:

@@ -26,7 +26,8 @@ class WidgetClient:
         async def connect() -> None:
             await self.sio.emit("session_request", {})
 
-        await self.sio.connect(self.rasa_url, socketio_path="/socket.io", transports=["websocket"],
+        # Long-polling: python-socketio's websocket client needs a newer aiohttp than Rasa pins.
+        await self.sio.connect(self.rasa_url, socketio_path="/socket.io", transports=["polling"],
                                headers=self.headers, wait_timeout=30)
         await asyncio.wait_for(self._confirmed.wait(), 30)
         return self

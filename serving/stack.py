@@ -58,6 +58,8 @@ class ProductionStack(Servers):
         # Production serves REST only with a token: without REST_CHANNEL_TOKEN it is off.
         self.env["REST_CHANNEL_REQUIRE_TOKEN"] = "true"
         self.env.setdefault("REST_CHANNEL_TOKEN", "")
+        # nginx in front adds the client's address to X-Forwarded-For (rate limits).
+        self.env.setdefault("TRUSTED_PROXY_HOPS", "1")
         self.env.update(extra_env or {})
 
     @property

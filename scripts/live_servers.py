@@ -62,10 +62,13 @@ class Servers:
         self.rasa_token: Optional[str] = TOKEN
         self.env = dict(base_env) if base_env is not None else {**os.environ, **self._test_settings(workdir)}
         self.env.update(self._port_settings())
+        # A port for a test page that embeds the widget from another origin.
+        self.partner_port = free_port()
         if base_env is None:
-            # The web app's own pages embed the widget; partner.example stands for the
-            # zone's other sites in the tests. Any other origin is refused.
-            self.env["WIDGET_ALLOWED_ORIGINS"] = f"{self.web_url},{PARTNER_ORIGIN}"
+            # The web app's own pages embed the widget; partner.example and the partner
+            # port stand for the zone's other sites in the tests. Any other origin is refused.
+            self.env["WIDGET_ALLOWED_ORIGINS"] = (f"{self.web_url},{PARTNER_ORIGIN},"
+                                                  f"http://127.0.0.1:{self.partner_port}")
         if workspace is not None:
             self.env.update({
                 "KNOWLEDGE_DIR": str(workspace / "knowledge"),

@@ -170,7 +170,7 @@ class WeChatInput(InputChannel):
             if not text:
                 return None
         elif incoming.kind in ("text", "voice") and incoming.text.strip():
-            text = incoming.text.strip()
+            text = limits.message_text(incoming.text.strip())  # capped like every channel
             if text in CONTINUE_WORDS:
                 return await self.store.next_overflow(incoming.open_id) or NOTHING_MORE
             number = _NUMBER.match(text)

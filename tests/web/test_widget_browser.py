@@ -253,7 +253,7 @@ def test_one_line_embed_on_a_plain_page_of_another_port(browser, servers, tmp_pa
         "<body><h1>另一个网站</h1>"
         f'<script src="{servers.web_url}/widget/widget.js" data-server="{servers.web_url}" defer></script>'
         "</body></html>", encoding="utf-8")
-    port = free_port()
+    port = servers.partner_port  # an origin the servers list as allowed
     handler = functools.partial(_QuietHandler, directory=str(tmp_path))
     with socketserver.TCPServer(("127.0.0.1", port), handler) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()

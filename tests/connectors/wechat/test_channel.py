@@ -298,3 +298,9 @@ def test_a_follower_flooding_messages_gets_a_polite_reply_without_a_turn():
     assert "稍等" in replies[-1][1]
     other = asyncio.run(post(channel, simulator, simulator.text("openid-calm", "机场远吗"), assistant))
     assert other[1] == "答：机场远吗"  # another follower is not affected
+
+
+def test_a_long_message_is_capped_like_in_every_channel():
+    simulator, assistant = SimulatedWeChat("plain"), FakeAssistant()
+    asyncio.run(post(make_channel(), simulator, simulator.text("openid-long", "园" * 9000), assistant))
+    assert len(assistant.seen[0][1]) == 2000

@@ -38,6 +38,8 @@
     helpful: "这个回答有帮助",
     notHelpful: "这个回答没有帮助",
     thanks: "感谢您的反馈",
+    feedbackTooFast: "评价有点频繁，请稍后再试",
+    feedbackFailed: "评价没有提交成功，请稍后再试",
     you: "您",
     bot: "助手",
     counterFull: "已达上限"
@@ -219,6 +221,9 @@
       group.appendChild(button);
     });
     if (message.feedback) group.appendChild(el("span", { "class": "xtz-thanks", text: TEXT.thanks }));
+    else if (message.feedbackError) {
+      group.appendChild(el("span", { "class": "xtz-thanks", role: "status", text: message.feedbackError }));
+    }
     return group;
   }
 
@@ -352,8 +357,10 @@
       })
     }).then(function (response) {
       if (!response.ok) throw new Error(String(response.status));
-    }).catch(function () {
-      message.feedback = null; // let the visitor try again
+      message.feedbackError = null;
+    }).catch(function (error) {
+      message.feedback = null; // let the visitor try again, and say why it did not count
+      message.feedbackError = error && error.message === "429" ? TEXT.feedbackTooFast : TEXT.feedbackFailed;
       save();
       renderAll();
     });

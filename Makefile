@@ -157,7 +157,7 @@ stories: train
 # conversations and WeChat-style messages of tests/heldout/ turn by turn through the real
 # servers; single-message, conversation-turn and out-of-scope accuracy must each be >= 0.95.
 eval: train
-	$(PY) scripts/evaluate_nlu.py --model $(MODEL) --data tests/nlu/heldout.yml --min-accuracy 0.92 --out results/heldout
+	$(PY) -m scripts.evaluate_nlu --model $(MODEL) --data tests/nlu/heldout.yml --min-accuracy 0.92 --out results/heldout
 	$(PY) scripts/evaluate_conversations.py tests/heldout/*.yml --min-accuracy 0.95 --out results/conversations
 
 live: train

@@ -1,4 +1,4 @@
-"""Questions the assistant could not answer well go to the staff inbox (web/admin/inbox.py).
+"""Questions the assistant could not answer well go to the staff inbox (inbox/store.py).
 
 Recording is best effort: an investor's answer must never fail or wait on the inbox, so
 nothing here raises."""
@@ -15,7 +15,7 @@ from actions.turn import Turn
 from kb import answers
 from kb.answers import Reply
 from kb.model import KnowledgeBase
-from web.admin.inbox import REASON_FALLBACK, REASON_LOW_CONFIDENCE, InboxStore
+from inbox.store import REASON_FALLBACK, REASON_LOW_CONFIDENCE, InboxStore
 
 logger = logging.getLogger(__name__)
 

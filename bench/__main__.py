@@ -30,7 +30,7 @@ from bench import conversations as conversation_set
 from bench import report
 from bench.load import LoadResult, run_load
 from bench.memory import tree_rss_mb
-from scripts.live_servers import BIN, PROJECT_ROOT, Servers, free_port, http
+from scripts.live_servers import BIN, PROJECT_ROOT, TOKEN, Servers, free_port, harness_env
 from serving.local_services import LocalPostgres, LocalRedis
 from serving.stack import ProductionStack
 
@@ -106,6 +106,7 @@ def bench_production(args, workdir: Path, conversations, instances: int, target:
     redis.start()
     # The production profile serves REST only with a token; the bench is its caller.
     stack = ProductionStack(workdir / "stack", postgres.url, redis.url, instances=instances,
+                            base_env=harness_env(workdir / "stack"), rasa_token=TOKEN,
                             extra_env={"REST_CHANNEL_TOKEN": secrets.token_urlsafe(32)})
     (workdir / "stack").mkdir(exist_ok=True)
     try:
@@ -146,7 +147,7 @@ def bench_stock(args, workdir: Path, conversations) -> tuple:
 
 
 def heldout(model: str, out: Path) -> dict:
-    done = subprocess.run([str(BIN / "python"), str(PROJECT_ROOT / "scripts" / "evaluate_nlu.py"), "--model", model,
+    done = subprocess.run([str(BIN / "python"), "-m", "scripts.evaluate_nlu", "--model", model,
                            "--data", args_data(), "--min-accuracy", "0", "--out", str(out)],
                           capture_output=True, text=True, cwd=PROJECT_ROOT)
     if done.returncode != 0:

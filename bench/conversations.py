@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
-from scripts.evaluate_nlu import read_examples
+from publishing.nlu_score import read_examples
 
 OPENERS = ("greet",)
 CLOSERS = ("thank", "goodbye")

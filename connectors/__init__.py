@@ -1,8 +1,5 @@
-"""Custom Rasa input channels.
+"""Custom Rasa input channels (and connectors/limits.py, what every channel accepts).
 
-Rasa imports this package for every channel listed in credentials.yml, so it is the
-one place our code runs inside every Rasa server process before the first message:
-the schema-validation cache is installed here (serving/schema_cache.py)."""
-from serving import schema_cache
-
-schema_cache.install()
+Importing this package changes nothing in the process: the schema-validation cache and
+the heap watch are installed by the REST channel's blueprint, inside Rasa servers only
+(connectors/rasa_server/)."""

@@ -16,15 +16,15 @@ conversation. Trackers stored before the prefixes are renamed by
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
-import logging
 from typing import Any, List, Union
 
-logger = logging.getLogger(__name__)
+# The numbers live in the foundation (core/limits.py); channels use them from here.
+from core.limits import CHANNEL_PREFIXES, MAX_MESSAGE_CHARS, MAX_SENDER_CHARS  # noqa: F401
 
-MAX_MESSAGE_CHARS = 2000
-MAX_SENDER_CHARS = 128
+logger = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
@@ -44,9 +44,6 @@ def sender_id(value: Any) -> str:
         return ""
     return _CONTROL.sub("", str(value))[:MAX_SENDER_CHARS].strip()
 
-
-# The prefix of each channel (by Rasa channel name) in the conversation ids it makes.
-CHANNEL_PREFIXES = {"rest": "rest", "socketio": "web", "wechat": "wechat"}
 
 
 def conversation_id(channel: str, raw_id: str) -> str:

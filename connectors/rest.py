@@ -4,7 +4,8 @@ assistant could not answer gets "please try again shortly" instead of `[]`
 and the text come from the caller; with REST_CHANNEL_TOKEN set, a caller needs it (the
 production profile serves REST only so); anonymous callers are rate-limited.
 
-Its blueprint also carries the server's heap watch (serving/heap.py) and the
+Its blueprint also carries what every Rasa server of this project runs once: the
+JSON-Schema validator cache and the heap watch (connectors/rasa_server/) and the
 constant-time check of the HTTP API's token (connectors/api_token.py). Rasa offers no
 other place for code that runs once the model is loaded, and every credentials file of
 this project enables the REST channel, so every Rasa server gets the watch exactly once."""
@@ -21,7 +22,8 @@ from sanic.request import Request
 from connectors import api_token, limits
 from connectors.never_silent import channel_text, never_silent
 from connectors.rate_limit import ChatLimits
-from serving.heap import watch_heap_after_start
+from connectors.rasa_server import schema_cache
+from connectors.rasa_server.heap import watch_heap_after_start
 
 
 async def _install_api_token_check(app: Any, _loop: Any) -> None:
@@ -96,6 +98,7 @@ class NeverSilentRestInput(RestInput):
         return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        schema_cache.install()  # before the first action-server reply is validated
         blueprint = super().blueprint(never_silent(on_new_message))
 
         @blueprint.on_request

@@ -15,7 +15,7 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-from connectors.wechat.render import MAX_REPLY_BYTES
+from core.limits import WECHAT_MAX_REPLY_BYTES
 from kb.loader import Problem
 from kb.model import FaqEntry, KnowledgeBase
 from kb.render import render_answer
@@ -26,7 +26,7 @@ from kb.text import normalise
 GENERATED_NLU_FILES = frozenset({"faq.yml", "figure_names.yml"})
 # The most UTF-8 bytes one WeChat text reply holds (connectors/wechat/render.py splits
 # longer replies into parts the investor has to ask for with "继续").
-MAX_WECHAT_BYTES = MAX_REPLY_BYTES
+MAX_WECHAT_BYTES = WECHAT_MAX_REPLY_BYTES
 # jieba.Tokenizer.add_word frequency used for the generated userdict (kb/training_data.py).
 DICTIONARY_FREQUENCY = 100000
 # Long enough that normalise never truncates a phrasing, so two long phrasings that

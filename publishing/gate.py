@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 from kb.loader import load_knowledge
-from scripts.evaluate_nlu import predict, predicted_label, read_examples
+from publishing.nlu_score import predict, predicted_label, read_examples
 
 
 @dataclass

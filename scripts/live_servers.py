@@ -1,21 +1,16 @@
-"""Starts the real action server and Rasa server on free local ports, as `make run`
-does, for the live tests and for measurements. Plain library: no pytest."""
+"""The test harness: the real action server, web app and Rasa server on free local
+ports (serving/processes.py) with test settings and known test secrets, for the live
+and browser tests, `make eval`, `make audit` and measurements. Plain library: no pytest.
+Nothing below scripts/ imports this."""
 from __future__ import annotations
 
-import json
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Re-exported: the tests and scripts take them from here.
+from serving.processes import BIN, MODEL, PROJECT_ROOT, Processes, free_port, http  # noqa: F401
 
-MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 TOKEN = "live-test-token"
 ADMIN_API_TOKEN = "live-test-admin-api-token-0123456789abcdef"
 REST_TOKEN = "live-test-rest-channel-token"
@@ -23,187 +18,58 @@ PARTNER_ORIGIN = "http://partner.example"
 SESSION_SECRET = "live-test-widget-session-secret-0123456789abcdef"
 # WeChat's published sample account (Token, EncodingAESKey, AppID).
 WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"
-BIN = Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def harness_settings(workdir: Path) -> Dict[str, str]:
+    """Settings of a test run: known test secrets, SQLite files in `workdir`, WeChat's
+    published sample account, nothing reachable outside this machine."""
+    return {
+        "TRACKER_DB_DIALECT": "sqlite",
+        "TRACKER_DB": str(workdir / "tracker.db"),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "WIDGET_SESSION_SECRET": SESSION_SECRET,
+        # The tests and the scorer call REST as the zone's own integrations do, with
+        # the channel's token (anonymous callers are rate-limited).
+        "REST_CHANNEL_TOKEN": REST_TOKEN,
+        "REST_CHANNEL_REQUIRE_TOKEN": "false",
+        "FEEDBACK_DB": str(workdir / "feedback.db"),
+        "WECHAT_TOKEN": WECHAT_TOKEN,
+        "WECHAT_APP_ID": WECHAT_APP_ID,
+        "WECHAT_APP_SECRET": "live-test-app-secret",
+        "WECHAT_ENCODING_AES_KEY": WECHAT_AES_KEY,
+        "WECHAT_API_BASE_URL": "http://127.0.0.1:9",
+        "REDIS_URL": "",
+        "ADMIN_DB": str(workdir / "admin.db"),
+        "INBOX_DB": str(workdir / "inbox.db"),
+        "LEADS_DB": str(workdir / "leads.db"),
+        "LEADS_DB_URL": "",
+        "LEAD_WEBHOOK_URL": "",
+        "ADMIN_API_TOKEN": ADMIN_API_TOKEN,
+        "PUBLISH_WORK_DIR": str(workdir / "publish"),
+        "MODEL_SERVER_TOKEN": "",
+        "MODEL_PULL_SECONDS": "2",
+    }
 
 
-def http(method: str, url: str, body: Optional[dict] = None, timeout: float = 30,
-         headers: Optional[Dict[str, str]] = None) -> tuple:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+def harness_env(workdir: Path) -> Dict[str, str]:
+    """This process's environment with the test settings on top."""
+    return {**os.environ, **harness_settings(workdir)}
 
 
-class Servers:
-    """`workspace`, when given, is a copy of the project (knowledge/, config.yml,
-    domain.yml, data/, models/) that the admin may edit and publish into, so tests never
-    change the repository's own files."""
+class Servers(Processes):
+    """The processes with test settings, unless `base_env` gives the environment; Rasa's
+    HTTP API on with the test token."""
 
     def __init__(self, workdir: Path, workspace: Optional[Path] = None, extra_env: Optional[Dict[str, str]] = None,
                  ports: Optional[Dict[str, int]] = None, base_env: Optional[Dict[str, str]] = None) -> None:
-        """`ports` fixes the action/rasa/web ports (else free ones are taken); `base_env`,
-        when given, replaces the test settings (make run-prod passes the real environment)."""
-        ports = ports or {}
-        self.action_port = ports.get("action") or free_port()
-        self.rasa_port = ports.get("rasa") or free_port()
-        self.web_port = ports.get("web") or free_port()
-        self.feedback_db = workdir / "feedback.db"
-        self.model = (workspace or PROJECT_ROOT) / "models" / "assistant.tar.gz"
-        self.rasa_token: Optional[str] = TOKEN
-        self.env = dict(base_env) if base_env is not None else {**os.environ, **self._test_settings(workdir)}
-        self.env.update(self._port_settings())
         # A port for a test page that embeds the widget from another origin.
         self.partner_port = free_port()
+        env = dict(base_env) if base_env is not None else harness_env(workdir)
+        super().__init__(workdir, env, workspace=workspace, ports=ports, rasa_token=TOKEN)
         if base_env is None:
             # The web app's own pages embed the widget; partner.example and the partner
             # port stand for the zone's other sites in the tests. Any other origin is refused.
             self.env["WIDGET_ALLOWED_ORIGINS"] = (f"{self.web_url},{PARTNER_ORIGIN},"
                                                   f"http://127.0.0.1:{self.partner_port}")
-        if workspace is not None:
-            self.env.update({
-                "KNOWLEDGE_DIR": str(workspace / "knowledge"),
-                "PROJECT_DIR": str(workspace),
-                "LIVE_MODEL": str(self.model),
-                "MODEL_HISTORY_DIR": str(workspace / "models" / "history"),
-            })
         self.env.update(extra_env or {})
-        self.logs = workdir
-        self.action: Optional[subprocess.Popen] = None
-        self.web: Optional[subprocess.Popen] = None
-        self.rasa: Optional[subprocess.Popen] = None
-
-    @staticmethod
-    def _test_settings(workdir: Path) -> Dict[str, str]:
-        return {
-            "TRACKER_DB_DIALECT": "sqlite",
-            "TRACKER_DB": str(workdir / "tracker.db"),
-            "RASA_TELEMETRY_ENABLED": "false",
-            "WIDGET_SESSION_SECRET": SESSION_SECRET,
-            # The tests and the scorer call REST as the zone's own integrations do, with
-            # the channel's token (anonymous callers are rate-limited).
-            "REST_CHANNEL_TOKEN": REST_TOKEN,
-            "REST_CHANNEL_REQUIRE_TOKEN": "false",
-            "FEEDBACK_DB": str(workdir / "feedback.db"),
-            "WECHAT_TOKEN": WECHAT_TOKEN,
-            "WECHAT_APP_ID": WECHAT_APP_ID,
-            "WECHAT_APP_SECRET": "live-test-app-secret",
-            "WECHAT_ENCODING_AES_KEY": WECHAT_AES_KEY,
-            "WECHAT_API_BASE_URL": "http://127.0.0.1:9",
-            "REDIS_URL": "",
-            "ADMIN_DB": str(workdir / "admin.db"),
-            "INBOX_DB": str(workdir / "inbox.db"),
-            "LEADS_DB": str(workdir / "leads.db"),
-            "LEADS_DB_URL": "",
-            "LEAD_WEBHOOK_URL": "",
-            "ADMIN_API_TOKEN": ADMIN_API_TOKEN,
-            "PUBLISH_WORK_DIR": str(workdir / "publish"),
-            "MODEL_SERVER_TOKEN": "",
-            "MODEL_PULL_SECONDS": "2",
-        }
-
-    def _port_settings(self) -> Dict[str, str]:
-        return {
-            "PYTHONPATH": str(PROJECT_ROOT),
-            "ACTION_HOST": "127.0.0.1",
-            "ACTION_PORT": str(self.action_port),
-            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
-            "NLG_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/nlg",
-            "WEB_HOST": "127.0.0.1",
-            "WEB_PORT": str(self.web_port),
-            "RASA_HOST": "127.0.0.1",
-            "RASA_PORT": str(self.rasa_port),
-            "MODEL_SERVER_URL": f"http://127.0.0.1:{self.web_port}/models/assistant.tar.gz",
-        }
-
-    @property
-    def web_url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}"
-
-    @property
-    def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
-
-    def _start(self, name: str, command: List[str]) -> subprocess.Popen:
-        log = open(self.logs / f"{name}.log", "ab")
-        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-
-    def _wait(self, process: subprocess.Popen, url: str, name: str, seconds: int = 240) -> None:
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} exited: {(self.logs / f'{name}.log').read_text()[-3000:]}")
-            try:
-                if http("GET", url, timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(1)
-        raise RuntimeError(f"{name} did not start within {seconds}s")
-
-    def start_action_server(self) -> None:
-        self.action = self._start("action", [str(BIN / "python"), "-m", "actions.server"])
-        self._wait(self.action, f"http://127.0.0.1:{self.action_port}/health", "action")
-
-    def rasa_command(self, port: int, endpoints: str = "endpoints.yml",
-                     credentials: str = "credentials.yml") -> List[str]:
-        return [str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", endpoints,
-                "--credentials", credentials, "--interface", "127.0.0.1", "--port", str(port),
-                *(["--enable-api", "--auth-token", self.rasa_token] if self.rasa_token else [])]
-
-    def start_rasa(self) -> None:
-        self.rasa = self._start("rasa", self.rasa_command(self.rasa_port))
-        self._wait(self.rasa, self.rasa_url + "/", "rasa")
-
-    def start_web(self) -> None:
-        self.web = self._start("web", [str(BIN / "python"), "-m", "web.app"])
-        self._wait(self.web, self.web_url + "/health", "web")
-
-    def start_all(self) -> None:
-        self.start_action_server()
-        self.start_web()  # the model server: Rasa pulls its model from it at start
-        self.start_rasa()
-
-    def stop_all(self) -> None:
-        for process in (self.web, self.rasa, self.action):
-            self.stop(process)
-
-    def stop(self, process: Optional[subprocess.Popen]) -> None:
-        if process and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-    def admin_api(self, method: str, path: str, body: Optional[dict] = None) -> tuple:
-        """(status, parsed JSON) from the admin API with the scripts' bearer token."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.web_url + path, data=data, method=method, headers={
-            "Content-Type": "application/json", "Authorization": f"Bearer {ADMIN_API_TOKEN}"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read().decode() or "null")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read().decode() or "null")
-
-    @property
-    def rest_headers(self) -> Dict[str, str]:
-        """What a REST caller of these servers sends (the channel's bearer token, if set)."""
-        token = self.env.get("REST_CHANNEL_TOKEN")
-        return {"Authorization": f"Bearer {token}"} if token else {}
-
-    def say(self, sender: str, text: str) -> List[Dict]:
-        status, body = http("POST", self.rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": text},
-                            headers=self.rest_headers)
-        assert status == 200, body
-        return json.loads(body)
+        self.feedback_db = Path(self.env.get("FEEDBACK_DB") or workdir / "feedback.db")

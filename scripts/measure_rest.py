@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from bench.memory import tree_rss_mb
-from scripts.evaluate_nlu import read_examples
+from publishing.nlu_score import read_examples
 from scripts.live_servers import PROJECT_ROOT, Servers
 
 

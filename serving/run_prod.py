@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from scripts.live_servers import PROJECT_ROOT, free_port
 from serving.local_services import LocalPostgres, LocalRedis
+from serving.processes import PROJECT_ROOT, free_port
 from serving.stack import ProductionStack
 
 STATE = PROJECT_ROOT / ".state" / "prod"

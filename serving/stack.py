@@ -7,14 +7,15 @@ runs. PostgreSQL and Redis are given by URL pieces in the environment (productio
 started on loopback by serving/local_services.py (one machine, tests)."""
 from __future__ import annotations
 
+import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Optional
 from urllib.parse import urlparse
 
-from scripts.live_servers import PROJECT_ROOT, Servers, free_port
 from serving import nginx
+from serving.processes import PROJECT_ROOT, Processes, free_port
 
 PROD_ENDPOINTS = str(PROJECT_ROOT / "deploy" / "endpoints.prod.yml")
 
@@ -41,12 +42,16 @@ def service_env(postgres_url: str, redis_url: str, lock_db: int = 1) -> Dict[str
     }
 
 
-class ProductionStack(Servers):
+class ProductionStack(Processes):
+    """`base_env` is the environment (default: this process's); tests and the bench pass
+    the harness's settings (scripts/live_servers.harness_env)."""
+
     def __init__(self, workdir: Path, postgres_url: str, redis_url: str, instances: int = 2,
                  extra_env: Optional[Dict[str, str]] = None, workspace: Optional[Path] = None,
                  public_port: Optional[int] = None, ports: Optional[Dict[str, int]] = None,
-                 base_env: Optional[Dict[str, str]] = None) -> None:
-        super().__init__(workdir, workspace=workspace, ports=ports, base_env=base_env)
+                 base_env: Optional[Dict[str, str]] = None, rasa_token: Optional[str] = None) -> None:
+        super().__init__(workdir, dict(os.environ) if base_env is None else base_env, workspace=workspace,
+                         ports=ports, rasa_token=rasa_token)
         self.public_port = public_port or free_port()
         self.instance_ports = [free_port() for _ in range(instances)]
         self.instances: List[Optional[subprocess.Popen]] = [None] * instances

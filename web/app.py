@@ -23,7 +23,7 @@ from web.admin.context import AdminContext
 from web.admin.model_server import models_bp
 from web.admin.settings import AdminSettings
 from web.admin.views import bp as admin_pages
-from web.feedback import FeedbackStore, InvalidFeedback, parse_feedback
+from inbox.feedback import FeedbackStore, InvalidFeedback, parse_feedback
 from web.settings import WebSettings
 
 logger = logging.getLogger(__name__)

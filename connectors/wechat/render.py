@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
-MAX_REPLY_BYTES = 2048
+from core.limits import WECHAT_MAX_REPLY_BYTES
+
+MAX_REPLY_BYTES = WECHAT_MAX_REPLY_BYTES
 MORE_HINT = "\n（回复「继续」查看更多）"
 _BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")

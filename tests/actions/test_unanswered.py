@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import unanswered
 from actions.search import ActionSearchKnowledge
 from tests.actions.helpers import make_tracker
-from web.admin.inbox import InboxStore, hash_sender
+from inbox.store import InboxStore, hash_sender
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from bench import conversations, report
 from bench.__main__ import checks_for, OURS, STOCK
 from bench.load import LoadResult, run_load
 from bench.memory import tree_rss_mb
-from scripts.evaluate_nlu import read_examples
+from publishing.nlu_score import read_examples
 
 HELDOUT = Path(__file__).resolve().parents[1] / "nlu" / "heldout.yml"
 

@@ -13,7 +13,6 @@ import shutil
 import tempfile
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List
@@ -21,7 +20,7 @@ from typing import Dict, List
 import pytest
 
 from connectors.never_silent import try_again_text
-from scripts.live_servers import MODEL, TOKEN, free_port, http
+from scripts.live_servers import MODEL, TOKEN, free_port, harness_env, http
 from serving.local_services import LocalPostgres, LocalRedis
 from serving.nginx import nginx_binary
 
@@ -59,7 +58,8 @@ def stack(services, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("prod")
     live_model = workdir / "live-model.tar.gz"  # the web app serves this copy; a test corrupts it
     shutil.copy(MODEL, live_model)
-    running = ProductionStack(workdir, postgres.url, redis.url, instances=2,
+    running = ProductionStack(workdir, postgres.url, redis.url, instances=2, base_env=harness_env(workdir),
+                              rasa_token=TOKEN,
                               extra_env={"LIVE_MODEL": str(live_model), "REST_CHANNEL_TOKEN": REST_TOKEN})
     running.live_model = live_model
     running.start_all()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.feedback import FeedbackStore, InvalidFeedback, parse_feedback
+from inbox.feedback import FeedbackStore, InvalidFeedback, parse_feedback
 
 GOOD = {"session_id": "s1", "rating": "down", "question": "电价多少", "answer": "知识库中没有公开的电价数据", "message_id": "m1"}
 

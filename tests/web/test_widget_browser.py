@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from scripts.live_servers import PROJECT_ROOT, TOKEN, free_port, http
-from web.feedback import FeedbackStore
+from inbox.feedback import FeedbackStore
 
 pytestmark = pytest.mark.browser
 

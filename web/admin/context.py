@@ -17,7 +17,7 @@ from publishing.jobs import JobStore
 from publishing.models import ModelRegistry
 from publishing.pipeline import PublishSettings, Publisher
 from web.admin import devices
-from web.admin.inbox import InboxStore
+from inbox.store import InboxStore
 from web.admin.sessions import SessionStore
 from web.admin.settings import AdminSettings
 from web.admin.throttle import LoginThrottle

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from web.admin.inbox import UNKNOWN_CHANNEL, InboxStore, day_bounds, zone_date
+from inbox.store import UNKNOWN_CHANNEL, InboxStore, day_bounds, zone_date
 
 FAQ_INTENT = "faq"  # the ResponseSelector's retrieval intent (config.yml)
 TOP_LIMIT = 10

@@ -4,7 +4,7 @@ Wrong passwords do not lock an account (anyone could then lock staff out, and a 
 told which names exist): guessing is slowed per client address and per name by
 web/admin/throttle.py, in front of this store.
 
-SQLite with one short connection per call (WAL, 10 s busy timeout), like web/feedback.py:
+SQLite with one short connection per call (WAL, 10 s busy timeout), like inbox/feedback.py:
 logins are rare, and this stays safe across sanic workers and the admin CLI writing the
 same file. The file and table are created on first use, so constructing a store (or
 importing this module) touches nothing on disk. There is no default user or password:

@@ -13,7 +13,7 @@ from kb.loader import load_knowledge
 from kb.tabular import export_rows, to_csv
 from tests.web.admin.conftest import PASSWORDS, csrf_of
 from web.admin.api import api
-from web.admin.inbox import InboxStore
+from inbox.store import InboxStore
 from web.admin.users import UserStore
 from web.admin.views import bp
 

@@ -7,10 +7,10 @@ from contextlib import closing
 
 import pytest
 
-from web.admin.inbox import (
+from inbox.store import (
     OTHER_KEYWORD, ZONE_TZ, InboxStore, InvalidResolution, hash_sender, normalise_question,
 )
-from web.feedback import FeedbackStore, parse_feedback
+from inbox.feedback import FeedbackStore, parse_feedback
 
 
 @pytest.fixture

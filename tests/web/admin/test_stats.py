@@ -14,9 +14,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from web.admin.inbox import ZONE_TZ, InboxStore
+from inbox.store import ZONE_TZ, InboxStore
 from web.admin.stats import bar_chart_svg, channel_label, compute_stats, labelled
-from web.feedback import FeedbackStore, parse_feedback
+from inbox.feedback import FeedbackStore, parse_feedback
 
 TODAY = dt.date(2024, 5, 10)
 SVG = "{http://www.w3.org/2000/svg}"

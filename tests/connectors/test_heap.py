@@ -1,4 +1,4 @@
-"""serving/heap.py: the heap is frozen once per model, and a replaced model is freed."""
+"""connectors/rasa_server/heap.py: the heap is frozen once per model, and a replaced model is freed."""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from serving.heap import HeapWatch, watch_heap_after_start
+from connectors.rasa_server.heap import HeapWatch, watch_heap_after_start
 
 
 class Processor:

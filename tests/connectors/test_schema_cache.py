@@ -1,4 +1,4 @@
-"""serving/schema_cache.py gives jsonschema.validate's answers, with the validator cached."""
+"""connectors/rasa_server/schema_cache.py gives jsonschema.validate's answers, with the validator cached."""
 from __future__ import annotations
 
 import jsonschema
@@ -6,8 +6,8 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.core.nlg.callback import nlg_response_format_spec
 
-import connectors  # noqa: F401  (installs the cache, as Rasa's channel loading does)
-from serving import schema_cache
+from connectors.rasa_server import schema_cache
+from connectors.rest import NeverSilentRestInput
 
 ACTION_SCHEMA = RemoteAction("action_search_knowledge", None).action_response_format_spec()
 GOOD_REPLY = {
@@ -21,7 +21,20 @@ BAD_REPLIES = [
 ]
 
 
-def test_rasa_calls_reach_the_cached_validator():
+def test_the_rest_channel_installs_the_cache_and_importing_connectors_does_not(monkeypatch):
+    """Before, importing connectors/ replaced jsonschema.validate in any process (the web
+    app's too); now only a Rasa server's REST channel blueprint installs it."""
+    monkeypatch.setattr(jsonschema, "validate", schema_cache.validate.original)
+    import importlib
+
+    import connectors
+    importlib.reload(connectors)
+    assert jsonschema.validate is schema_cache.validate.original
+
+    async def on_new_message(_message):
+        return None
+
+    NeverSilentRestInput().blueprint(on_new_message)
     assert jsonschema.validate is schema_cache.validate
 
 

@@ -157,7 +157,7 @@ def zone_date(epoch: float) -> dt.date:
 
 
 def _feedback_epoch(created_at: str) -> float:
-    """web/feedback.py stores ISO-8601 UTC text; fall back to now when unreadable."""
+    """inbox/feedback.py stores ISO-8601 UTC text; fall back to now when unreadable."""
     try:
         moment = dt.datetime.fromisoformat(created_at)
     except (TypeError, ValueError):

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from connectors.limits import log_id
+from kb import yaml_lines
 from kb.store import knowledge_dir
 from kb.text import detect_script, in_script
 
@@ -34,7 +35,7 @@ Handler = Callable[[UserMessage], Awaitable[Any]]
 
 @lru_cache(maxsize=8)
 def _message_from(path: str, mtime_ns: int, key: str) -> str:
-    data = yaml.safe_load(open(path, encoding="utf-8")) or {}
+    data = yaml_lines.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     return str((data.get("messages") or {}).get(key) or DEFAULTS[key]).strip()
 
 

@@ -13,9 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-import yaml
-
 from core.limits import WECHAT_MAX_REPLY_BYTES
+from kb import yaml_lines
 from kb.loader import Problem
 from kb.model import FaqEntry, KnowledgeBase
 from kb.render import render_answer
@@ -88,8 +87,8 @@ def read_training_examples(nlu_dir: Path) -> Tuple[List[TrainingExample], List[P
         if path.name in GENERATED_NLU_FILES:
             continue
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = yaml_lines.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml_lines.YAMLError):
             problems.append(Problem(str(path), 0, f"训练数据文件 {path.name} 无法读取，请联系技术人员"))
             continue
         items = data.get("nlu") if isinstance(data, dict) else None

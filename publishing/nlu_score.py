@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-import yaml
+from kb.yaml_lines import safe_load
 
 
 def _quiet_rasa() -> None:
@@ -23,7 +23,7 @@ def _quiet_rasa() -> None:
 
 def read_examples(path: Path) -> List[Tuple[str, str]]:
     """(text, label) pairs; entity brackets [x](indicator) are reduced to x."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = safe_load(path.read_text(encoding="utf-8"))
     examples = []
     for block in data.get("nlu", []):
         label = block.get("intent")

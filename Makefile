@@ -94,7 +94,7 @@ GENERATED := data/nlu/faq.yml data/nlu/figure_names.yml data/jieba/userdict.txt 
 TRAIN_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml data/jieba/*) \
   $(wildcard components/*.py) kb/text.py kb/lexicon.py
 
-.PHONY: help setup data validate train run run-prod test unit stories eval live audit browser measure bench wechat-menu admin-user clean
+.PHONY: help setup data validate train run run-prod test lint unit stories eval live audit browser measure bench wechat-menu admin-user clean
 
 help:
 	@echo "make run       set up, train if needed, start action server :$(ACTION_PORT), Rasa :$(RASA_PORT), web app :$(WEB_PORT)"
@@ -103,6 +103,7 @@ help:
 	@echo "make data      regenerate data/ files from knowledge/"
 	@echo "make validate  check knowledge/ (file, line, plain message) and the Rasa training data"
 	@echo "make train     train when the model is missing or older than its inputs"
+	@echo "make lint      ruff check and ruff format --check (ruff.toml)"
 	@echo "make unit      pytest only"
 	@echo "make stories   tests/test_stories.yml with rasa test --fail-on-prediction-errors"
 	@echo "make eval      held-out NLU accuracy (fails below 0.92), held-out conversations turn by turn through the servers"
@@ -149,6 +150,11 @@ run: train
 
 unit: setup
 	$(PY) -m pytest -q
+
+# ruff.toml: pyflakes, pycodestyle, import order, and the formatter's layout.
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 stories: train
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
@@ -204,7 +210,7 @@ run-prod: train
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "error: nginx is needed: apt-get install -y nginx-light" >&2; exit 1; }
 	$(PY) -m serving.run_prod --model $(MODEL)
 
-test: validate unit stories eval live audit browser
+test: lint validate unit stories eval live audit browser
 	@echo "All tests passed."
 
 clean:

@@ -1,5 +1,6 @@
 """The one place replies are built and sent: in the investor's script, with the same
 handling of empty and over-long messages everywhere, and never silence on error."""
+
 from __future__ import annotations
 
 import logging

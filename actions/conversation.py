@@ -1,4 +1,5 @@
 """Greeting, menu, small talk, out-of-scope and asking for a person."""
+
 from __future__ import annotations
 
 from abc import abstractmethod

@@ -1,5 +1,6 @@
 """The informational actions: each reads the turn and the conversation's context from the
 tracker and lets kb/dialogue.py decide the answer (scope, follow-ups, intent, honesty)."""
+
 from __future__ import annotations
 
 from abc import abstractmethod

@@ -1,4 +1,5 @@
 """Economic figures; the figure (and any answer) is remembered for follow-up questions."""
+
 from __future__ import annotations
 
 from actions.dialogue import DialogueAction

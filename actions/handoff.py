@@ -1,7 +1,8 @@
-""""转人工" / "找招商人员": record the request with the conversation so far, tell staff,
+""" "转人工" / "找招商人员": record the request with the conversation so far, tell staff,
 and tell the investor what happens next: within office hours that the team will get in
 touch, outside them that they can leave their project and contact for the next working
 day (the investment-intention form)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,9 @@ def transcript(tracker: Tracker) -> List[Dict[str, object]]:
     for event in tracker.events:
         kind = event.get("event")
         if kind in ("user", "bot") and event.get("text"):
-            lines.append({"who": "investor" if kind == "user" else "bot", "text": event["text"],
-                          "at": event.get("timestamp")})
+            lines.append(
+                {"who": "investor" if kind == "user" else "bot", "text": event["text"], "at": event.get("timestamp")}
+            )
     return lines[-TRANSCRIPT_TURNS:]
 
 
@@ -50,8 +52,12 @@ class ActionOfferStaff(ZoneAction):
         is_open = hours.is_open()
         try:
             handoff_id, created = lead_store().add_handoff(
-                tracker.get_latest_input_channel() or "unknown", tracker.sender_id, transcript(tracker),
-                is_open, handoff_key(tracker))
+                tracker.get_latest_input_channel() or "unknown",
+                tracker.sender_id,
+                transcript(tracker),
+                is_open,
+                handoff_key(tracker),
+            )
             if created:
                 logger.info("handoff.recorded id=%s open=%s", handoff_id, is_open)
                 notify_soon()

@@ -3,6 +3,7 @@
 Thin: the reading of answers is in leads/form.py and leads/parsing.py, storage in
 leads/store.py, staff notification in leads/notify.py. Every sentence comes from
 knowledge/messages.yml and goes back in the investor's script (简/繁)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -43,8 +44,9 @@ class ValidateLeadForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_lead_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         if tracker.get_slot("lead_consent") == "no":
             return ["lead_consent"]  # refused: ask nothing more, store nothing
         return domain_slots
@@ -74,8 +76,9 @@ class ValidateLeadForm(FormValidationAction):
             return {slot: None}
         return {slot: text}
 
-    async def validate_lead_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_lead_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if self._interrupted(value, dispatcher, tracker):
             return {"lead_consent": None}
         answer = form.consent_answer(str(value or ""))
@@ -84,19 +87,22 @@ class ValidateLeadForm(FormValidationAction):
             return {"lead_consent": None}
         return {"lead_consent": "yes" if answer else "no"}
 
-    async def validate_lead_company(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_lead_company(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._text("lead_company", value, dispatcher, tracker)
 
-    async def validate_lead_industry(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_lead_industry(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         result = self._text("lead_industry", value, dispatcher, tracker)
         if result["lead_industry"]:
             result["lead_industry"] = form.match_industry(result["lead_industry"])
         return result
 
-    async def validate_lead_amount(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_lead_amount(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         result = self._text("lead_amount", value, dispatcher, tracker)
         if result["lead_amount"] is None:
             return result
@@ -106,18 +112,21 @@ class ValidateLeadForm(FormValidationAction):
             return {"lead_amount": None}
         return {"lead_amount": amount.text, "lead_amount_yuan": amount.yuan, "lead_amount_currency": amount.currency}
 
-    async def validate_lead_land(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_lead_land(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if not form.looks_like_question(str(value or "")) and form.is_unsure(str(value or "")):
             return {"lead_land": "暂不确定"}
         return self._text("lead_land", value, dispatcher, tracker)
 
-    async def validate_lead_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_lead_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._text("lead_name", value, dispatcher, tracker)
 
-    async def validate_lead_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_lead_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         result = self._text("lead_contact", value, dispatcher, tracker)
         text = result["lead_contact"]
         if text is None:
@@ -133,11 +142,15 @@ def lead_from_slots(tracker: Tracker) -> LeadInput:
     contact = tracker.get_slot("lead_contact") or ""
     amount = parse_amount(tracker.get_slot("lead_amount") or "")
     return LeadInput(
-        channel=tracker.get_latest_input_channel() or "unknown", conversation_id=tracker.sender_id,
-        company=tracker.get_slot("lead_company") or "", industry=tracker.get_slot("lead_industry") or "",
-        amount=amount, land_need=tracker.get_slot("lead_land") or "",
+        channel=tracker.get_latest_input_channel() or "unknown",
+        conversation_id=tracker.sender_id,
+        company=tracker.get_slot("lead_company") or "",
+        industry=tracker.get_slot("lead_industry") or "",
+        amount=amount,
+        land_need=tracker.get_slot("lead_land") or "",
         contact_name=tracker.get_slot("lead_name") or "",
-        phone=normalise_phone(contact), email=None if normalise_phone(contact) else normalise_email(contact),
+        phone=normalise_phone(contact),
+        email=None if normalise_phone(contact) else normalise_email(contact),
     )
 
 
@@ -147,7 +160,9 @@ class ActionSubmitLead(Action):
     def name(self) -> Text:
         return "action_submit_lead"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         if tracker.get_slot("lead_consent") != "yes":
             _say(dispatcher, tracker, "lead_not_saved_no_consent")
             return _reset()
@@ -156,7 +171,8 @@ class ActionSubmitLead(Action):
             if lead.amount is None or not (lead.phone or lead.email):
                 raise ValueError("incomplete lead reached submit")
             stored, created = await asyncio.get_event_loop().run_in_executor(
-                None, lambda: lead_store().add_lead(lead, lead_key(tracker.sender_id, lead)))
+                None, lambda: lead_store().add_lead(lead, lead_key(tracker.sender_id, lead))
+            )
         except Exception as error:  # keep the slots: the investor can submit again
             logger.error("lead.store_failed error=%s", mask_text(str(error)))
             _say(dispatcher, tracker, "lead_save_failed")
@@ -165,8 +181,16 @@ class ActionSubmitLead(Action):
             logger.info("lead.stored id=%s channel=%s", stored.id, lead.channel)
             notify_soon()
             contact = "手机" if lead.phone else "邮箱"
-            _say(dispatcher, tracker, "lead_saved", number=str(stored.id), company=lead.company,
-                 industry=lead.industry, amount=lead.amount.text, contact=contact)
+            _say(
+                dispatcher,
+                tracker,
+                "lead_saved",
+                number=str(stored.id),
+                company=lead.company,
+                industry=lead.industry,
+                amount=lead.amount.text,
+                contact=contact,
+            )
         else:
             logger.info("lead.duplicate id=%s", stored.id)
             _say(dispatcher, tracker, "lead_duplicate", number=str(stored.id))
@@ -177,18 +201,22 @@ class ActionCancelLead(Action):
     def name(self) -> Text:
         return "action_cancel_lead"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         _say(dispatcher, tracker, "lead_cancelled")
         return _reset()
 
 
 class ActionCorrectLead(Action):
-    """"电话写错了": empty that answer, so the form asks it again next."""
+    """ "电话写错了": empty that answer, so the form asks it again next."""
 
     def name(self) -> Text:
         return "action_correct_lead"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
         slot: Optional[str] = form.field_to_correct(read_turn(tracker).text)
         if slot is None:
             _say(dispatcher, tracker, "lead_correct_which")

@@ -4,6 +4,7 @@ The ResponseSelector picks the FAQ; Rasa then asks this endpoint (endpoints.yml 
 for the words, and they are read live from knowledge/, so an edited answer is what
 investors get next, with no retraining. Request and response follow Rasa's NLG server
 format: {"response": "utter_faq/airport", "tracker": {...}} -> {"text": ..., "buttons": [...]}."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, Optional, Tuple
@@ -75,10 +76,10 @@ def _parse(payload: Any) -> Tuple[str, Tracker]:
 def generate(payload: Any) -> Dict[str, Any]:
     """One message in Rasa's NLG response format."""
     response_name, tracker = _parse(payload)
-    faq_id = response_name[len(RETRIEVAL_PREFIX):] if response_name.startswith(RETRIEVAL_PREFIX) else None
+    faq_id = response_name[len(RETRIEVAL_PREFIX) :] if response_name.startswith(RETRIEVAL_PREFIX) else None
     turn = read_turn(tracker)
     if response_name.startswith(FORM_QUESTION_PREFIX):
-        key = "lead_ask_" + response_name[len(FORM_QUESTION_PREFIX):]
+        key = "lead_ask_" + response_name[len(FORM_QUESTION_PREFIX) :]
         reply = build_reply(turn, tracker, lambda kb, t, tr: answers.message(kb, key), response_name)
         # build_reply answers an empty turn with "you typed nothing"; a form question
         # is asked whatever the last message was.

@@ -1,4 +1,5 @@
 """When the NLU model is unsure: keyword search, or an honest 'I don't know'."""
+
 from __future__ import annotations
 
 from rasa_sdk import Tracker

@@ -3,6 +3,7 @@
 `rasa run actions` cannot serve extra routes, and the NLG endpoint needs the same
 knowledge store the actions use, so both live in this one process.
 Settings: ACTION_HOST (default 127.0.0.1), ACTION_PORT (5055)."""
+
 from __future__ import annotations
 
 import logging
@@ -70,7 +71,9 @@ def create_app() -> Sanic:
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     host = os.environ.get("ACTION_HOST", "127.0.0.1")
     port = int(os.environ.get("ACTION_PORT", "5055"))
     logger.info("action_server.starting host=%s port=%s", host, port)

@@ -1,4 +1,5 @@
 """What an action needs to know about the current turn, read from the tracker."""
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 
 Recording is best effort: an investor's answer must never fail or wait on the inbox, so
 nothing here raises."""
+
 from __future__ import annotations
 
 import logging
@@ -12,10 +13,10 @@ from typing import Dict, Optional
 from rasa_sdk import Tracker
 
 from actions.turn import Turn
+from inbox.store import REASON_FALLBACK, REASON_LOW_CONFIDENCE, InboxStore
 from kb import answers
 from kb.answers import Reply
 from kb.model import KnowledgeBase
-from inbox.store import REASON_FALLBACK, REASON_LOW_CONFIDENCE, InboxStore
 
 logger = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@
 4. Prints and writes the table, memory and checks (results/bench/bench.md, .json, .png);
    the last line is the throughput ratio at 50 conversations.
 Exit status 1 when a target of docs/performance.md is missed."""
+
 from __future__ import annotations
 
 import argparse
@@ -66,18 +67,27 @@ def log(text: str) -> None:
     print(text, flush=True)
 
 
-def warm_up(url: str, conversations: List[List[str]], seconds: float,
-            headers: Optional[Dict[str, str]] = None) -> None:
+def warm_up(url: str, conversations: List[List[str]], seconds: float, headers: Optional[Dict[str, str]] = None) -> None:
     """A fresh Rasa traces TensorFlow functions for each new input shape during its first
     few hundred messages; measuring then would charge start-up cost to every level. The
     same warm-up is given to every target and not counted."""
     log(f"  warming up for {seconds:.0f} s (not counted) ...")
-    asyncio.run(run_load(url + "/webhooks/rest/webhook", conversations[::-1], 10, seconds, sender_prefix="warm-up",
-                         headers=headers))
+    asyncio.run(
+        run_load(
+            url + "/webhooks/rest/webhook", conversations[::-1], 10, seconds, sender_prefix="warm-up", headers=headers
+        )
+    )
 
 
-def drive(target: str, url: str, conversations: List[List[str]], levels: List[int], seconds: float,
-          sampler_pids: Callable[[], Dict[str, Optional[int]]], headers: Optional[Dict[str, str]] = None) -> tuple:
+def drive(
+    target: str,
+    url: str,
+    conversations: List[List[str]],
+    levels: List[int],
+    seconds: float,
+    sampler_pids: Callable[[], Dict[str, Optional[int]]],
+    headers: Optional[Dict[str, str]] = None,
+) -> tuple:
     rows = []
     with MemorySampler(sampler_pids) as sampler:
         for level in levels:
@@ -86,12 +96,22 @@ def drive(target: str, url: str, conversations: List[List[str]], levels: List[in
             def progress(partial: LoadResult) -> None:
                 log(f"    ... {partial.messages} answered, {partial.errors} errors")
 
-            result = asyncio.run(run_load(url + "/webhooks/rest/webhook", conversations, level, seconds,
-                                          sender_prefix=f"bench-{int(time.time())}", on_progress=progress,
-                                          headers=headers))
+            result = asyncio.run(
+                run_load(
+                    url + "/webhooks/rest/webhook",
+                    conversations,
+                    level,
+                    seconds,
+                    sender_prefix=f"bench-{int(time.time())}",
+                    on_progress=progress,
+                    headers=headers,
+                )
+            )
             row = {"target": target, **result.summary()}
-            log(f"    {row['messages_per_s']:.1f} messages/s, p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms,"
-                f" p99 {row['p99_ms']:.0f} ms, {row['errors']} errors")
+            log(
+                f"    {row['messages_per_s']:.1f} messages/s, p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms,"
+                f" p99 {row['p99_ms']:.0f} ms, {row['errors']} errors"
+            )
             for sample in row["error_samples"]:
                 log(f"    error: {sample}")
             rows.append(row)
@@ -105,9 +125,15 @@ def bench_production(args, workdir: Path, conversations, instances: int, target:
     postgres.start()
     redis.start()
     # The production profile serves REST only with a token; the bench is its caller.
-    stack = ProductionStack(workdir / "stack", postgres.url, redis.url, instances=instances,
-                            base_env=harness_env(workdir / "stack"), rasa_token=TOKEN,
-                            extra_env={"REST_CHANNEL_TOKEN": secrets.token_urlsafe(32)})
+    stack = ProductionStack(
+        workdir / "stack",
+        postgres.url,
+        redis.url,
+        instances=instances,
+        base_env=harness_env(workdir / "stack"),
+        rasa_token=TOKEN,
+        extra_env={"REST_CHANNEL_TOKEN": secrets.token_urlsafe(32)},
+    )
     (workdir / "stack").mkdir(exist_ok=True)
     try:
         started = time.perf_counter()
@@ -133,7 +159,9 @@ def bench_stock(args, workdir: Path, conversations) -> tuple:
     try:
         started = time.perf_counter()
         servers.start_action_server()
-        servers.rasa = servers._start("rasa", servers.rasa_command(servers.rasa_port, STOCK_ENDPOINTS, STOCK_CREDENTIALS))
+        servers.rasa = servers._start(
+            "rasa", servers.rasa_command(servers.rasa_port, STOCK_ENDPOINTS, STOCK_CREDENTIALS)
+        )
         servers._wait(servers.rasa, servers.rasa_url + "/", "rasa")
         log(f"  started the stock Rasa in {time.perf_counter() - started:.0f} s")
         warm_up(servers.rasa_url, conversations, args.warm_up)
@@ -147,9 +175,24 @@ def bench_stock(args, workdir: Path, conversations) -> tuple:
 
 
 def heldout(model: str, out: Path) -> dict:
-    done = subprocess.run([str(BIN / "python"), "-m", "scripts.evaluate_nlu", "--model", model,
-                           "--data", args_data(), "--min-accuracy", "0", "--out", str(out)],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT)
+    done = subprocess.run(
+        [
+            str(BIN / "python"),
+            "-m",
+            "scripts.evaluate_nlu",
+            "--model",
+            model,
+            "--data",
+            args_data(),
+            "--min-accuracy",
+            "0",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"held-out evaluation of {model} failed:\n{done.stderr[-3000:]}")
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -224,8 +267,13 @@ def main() -> int:
         accuracy[STOCK] = heldout(args.stock_model, out / "heldout-stock")
     top = max(args.levels)
     checks, ratio = checks_for(rows, accuracy, top)
-    meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(), "seconds per level": args.seconds,
-            "Rasa instances": args.instances, "conversations": "held-out wording, closed loop, no think time"}
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "cpus": os.cpu_count(),
+        "seconds per level": args.seconds,
+        "Rasa instances": args.instances,
+        "conversations": "held-out wording, closed loop, no think time",
+    }
     report.write(out, rows, memory, accuracy, checks, meta)
     print()
     print(report.table(rows))

@@ -5,6 +5,7 @@ data, so the load is what real investors' wording would cost, not the training
 phrasings the model has memorised. A conversation is: sometimes a greeting, two to five
 questions, sometimes a follow-up ("增长多少") that needs the previous turn's figure,
 sometimes thanks or goodbye, like a visitor's session on the widget or WeChat."""
+
 from __future__ import annotations
 
 import random

@@ -6,6 +6,7 @@ Why not locust: one asyncio client with aiohttp is enough to saturate a 2-core R
 server from the same machine while using little CPU itself, and the numbers it reports
 (per-message latency of multi-turn conversations, silent replies as errors) are easier
 to define exactly here than through locust's user classes and its web UI/CSV output."""
+
 from __future__ import annotations
 
 import asyncio
@@ -46,10 +47,15 @@ class LoadResult:
 
     def summary(self) -> dict:
         return {
-            "concurrency": self.concurrency, "seconds": round(self.seconds, 2), "messages": self.messages,
-            "messages_per_s": round(self.throughput, 2), "errors": self.errors,
-            "p50_ms": round(self.percentile(0.50) * 1000, 1), "p95_ms": round(self.percentile(0.95) * 1000, 1),
-            "p99_ms": round(self.percentile(0.99) * 1000, 1), "conversations": self.conversations_finished,
+            "concurrency": self.concurrency,
+            "seconds": round(self.seconds, 2),
+            "messages": self.messages,
+            "messages_per_s": round(self.throughput, 2),
+            "errors": self.errors,
+            "p50_ms": round(self.percentile(0.50) * 1000, 1),
+            "p95_ms": round(self.percentile(0.95) * 1000, 1),
+            "p99_ms": round(self.percentile(0.99) * 1000, 1),
+            "conversations": self.conversations_finished,
             "error_samples": self.error_samples[:5],
         }
 
@@ -68,9 +74,15 @@ async def _send(session: aiohttp.ClientSession, url: str, sender: str, text: str
     return None
 
 
-async def run_load(url: str, conversations: Sequence[Sequence[str]], concurrency: int, seconds: float,
-                   sender_prefix: str, on_progress: Optional[Callable[[LoadResult], None]] = None,
-                   headers: Optional[Dict[str, str]] = None) -> LoadResult:
+async def run_load(
+    url: str,
+    conversations: Sequence[Sequence[str]],
+    concurrency: int,
+    seconds: float,
+    sender_prefix: str,
+    on_progress: Optional[Callable[[LoadResult], None]] = None,
+    headers: Optional[Dict[str, str]] = None,
+) -> LoadResult:
     """Runs for `seconds`; each of `concurrency` workers takes the next conversation from
     the list (cycling, with a fresh sender id each time) and plays it turn by turn."""
     result = LoadResult(concurrency=concurrency, seconds=seconds)

@@ -1,5 +1,6 @@
 """Resident memory of a server and its child processes, read from /proc (Linux), so
 nginx's workers and PostgreSQL's backends count towards their server."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The bench's table (Markdown), JSON and PNG chart."""
+
 from __future__ import annotations
 
 import json
@@ -11,9 +12,23 @@ COLUMNS = ("target", "conversations", "messages/s", "p50 ms", "p95 ms", "p99 ms"
 def table(rows: List[dict]) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for row in rows:
-        lines.append("| " + " | ".join(str(v) for v in (
-            row["target"], row["concurrency"], f"{row['messages_per_s']:.1f}", f"{row['p50_ms']:.0f}",
-            f"{row['p95_ms']:.0f}", f"{row['p99_ms']:.0f}", row["errors"], row["messages"])) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                str(v)
+                for v in (
+                    row["target"],
+                    row["concurrency"],
+                    f"{row['messages_per_s']:.1f}",
+                    f"{row['p50_ms']:.0f}",
+                    f"{row['p95_ms']:.0f}",
+                    f"{row['p99_ms']:.0f}",
+                    row["errors"],
+                    row["messages"],
+                )
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -56,18 +71,37 @@ def chart(rows: List[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def write(out: Path, rows: List[dict], memory: Dict[str, Dict[str, float]], accuracy: Dict[str, dict],
-          checks: List[str], meta: dict) -> None:
+def write(
+    out: Path,
+    rows: List[dict],
+    memory: Dict[str, Dict[str, float]],
+    accuracy: Dict[str, dict],
+    checks: List[str],
+    meta: dict,
+) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "bench.json").write_text(json.dumps(
-        {"meta": meta, "results": rows, "memory_mb": memory, "heldout": accuracy, "checks": checks},
-        ensure_ascii=False, indent=1), encoding="utf-8")
-    accuracy_lines = [f"- {t}: intent {a.get('intent_accuracy', 0):.3f}, FAQ selection "
-                      f"{a.get('faq_selection_accuracy', 0):.3f}" for t, a in accuracy.items()]
-    text = "\n\n".join([
-        "# make bench", "\n".join(f"- {k}: {v}" for k, v in meta.items()), table(rows),
-        memory_table(memory), "Held-out accuracy:\n" + "\n".join(accuracy_lines),
-        "Targets:\n" + "\n".join(f"- {c}" for c in checks), "![chart](bench.png)",
-    ])
+    (out / "bench.json").write_text(
+        json.dumps(
+            {"meta": meta, "results": rows, "memory_mb": memory, "heldout": accuracy, "checks": checks},
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    accuracy_lines = [
+        f"- {t}: intent {a.get('intent_accuracy', 0):.3f}, FAQ selection " f"{a.get('faq_selection_accuracy', 0):.3f}"
+        for t, a in accuracy.items()
+    ]
+    text = "\n\n".join(
+        [
+            "# make bench",
+            "\n".join(f"- {k}: {v}" for k, v in meta.items()),
+            table(rows),
+            memory_table(memory),
+            "Held-out accuracy:\n" + "\n".join(accuracy_lines),
+            "Targets:\n" + "\n".join(f"- {c}" for c in checks),
+            "![chart](bench.png)",
+        ]
+    )
     (out / "bench.md").write_text(text + "\n", encoding="utf-8")
     chart(rows, out / "bench.png")

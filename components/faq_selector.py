@@ -10,6 +10,7 @@ Training, the model and the output for `faq` messages are exactly the ResponseSe
 Other messages carry `response_selector: {"all_retrieval_intents": [...]}` with no
 selection, which Rasa's retrieval action already treats as "nothing selected".
 """
+
 from __future__ import annotations
 
 from typing import List
@@ -34,6 +35,9 @@ class RetrievalIntentResponseSelector(ResponseSelector):
             super().process(wanted)
         for message in messages:
             if message.get(RESPONSE_SELECTOR_PROPERTY_NAME) is None:
-                message.set(RESPONSE_SELECTOR_PROPERTY_NAME,
-                            {RESPONSE_SELECTOR_RETRIEVAL_INTENTS: self.all_retrieval_intents}, add_to_output=True)
+                message.set(
+                    RESPONSE_SELECTOR_PROPERTY_NAME,
+                    {RESPONSE_SELECTOR_RETRIEVAL_INTENTS: self.all_retrieval_intents},
+                    add_to_output=True,
+                )
         return messages

@@ -3,6 +3,7 @@
 The rules are kb/intents.py (plain, tested); this component only applies them to the
 message's intent and ranking, before the ResponseSelector (which runs for `faq` only) and
 the FallbackClassifier see it."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -20,8 +21,13 @@ from kb.intents import adjust
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class IntentGuard(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "IntentGuard":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "IntentGuard":
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -30,9 +36,14 @@ class IntentGuard(GraphComponent):
             text = message.get(TEXT)
             if not isinstance(text, str) or not intent.get(INTENT_NAME_KEY):
                 continue
-            ranking = [(item[INTENT_NAME_KEY], float(item[PREDICTED_CONFIDENCE_KEY]))
-                       for item in message.get(INTENT_RANKING_KEY) or [] if item.get(INTENT_NAME_KEY)]
-            chosen = adjust(text, ranking or [(intent[INTENT_NAME_KEY], float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0))])
+            ranking = [
+                (item[INTENT_NAME_KEY], float(item[PREDICTED_CONFIDENCE_KEY]))
+                for item in message.get(INTENT_RANKING_KEY) or []
+                if item.get(INTENT_NAME_KEY)
+            ]
+            chosen = adjust(
+                text, ranking or [(intent[INTENT_NAME_KEY], float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0))]
+            )
             if chosen is None:
                 continue
             name, confidence = chosen
@@ -40,6 +51,9 @@ class IntentGuard(GraphComponent):
             # The others are scaled below the chosen one, so the FallbackClassifier's
             # ambiguity check (top two within 0.05) does not undo the decision.
             reordered = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}] + [
-                {INTENT_NAME_KEY: n, PREDICTED_CONFIDENCE_KEY: min(c, confidence) * 0.5} for n, c in ranking if n != name]
+                {INTENT_NAME_KEY: n, PREDICTED_CONFIDENCE_KEY: min(c, confidence) * 0.5}
+                for n, c in ranking
+                if n != name
+            ]
             message.set(INTENT_RANKING_KEY, reordered, add_to_output=True)
         return messages

@@ -4,6 +4,7 @@ Traditional to simplified (OpenCC), full-width to half-width, emoji and pasted H
 removed, punctuation runs collapsed, very long pastes cut. The text the model sees
 changes; the investor's original stays on the conversation's user event, and the
 actions use it to answer in the investor's script."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,9 +35,7 @@ def load_names(folder: Optional[str]) -> Tuple[str, ...]:
     return tuple(names)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class ChineseTextNormalizer(GraphComponent):
     @classmethod
     def create(

@@ -6,6 +6,7 @@ replacement (so 产业园区 is not rewritten), and only the token's text change
 position: entity offsets stay correct. The synonyms are saved inside the trained model,
 so a model always behaves as it did when it was tested. Both the dictionary and
 synonyms.json are generated into `dictionary_path` from knowledge/ by `make data`."""
+
 from __future__ import annotations
 
 import glob
@@ -27,9 +28,7 @@ logger = logging.getLogger(__name__)
 SYNONYMS_FILE = "synonyms.json"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class ZoneJiebaTokenizer(JiebaTokenizer):
     def __init__(
         self,

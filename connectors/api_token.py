@@ -6,6 +6,7 @@ request middleware runs first on every request that carries a token: a wrong one
 refused here after hmac.compare_digest, so Rasa's `==` only ever sees the right token.
 The expected token is the one the server was started with (`--auth-token`/`-t`), which
 Rasa keeps to itself; it is read from the command line."""
+
 from __future__ import annotations
 
 import hmac
@@ -37,8 +38,16 @@ def refusal(request: Request, expected: Optional[str]) -> Optional[response.HTTP
     if hmac.compare_digest(provided.encode("utf-8", "replace"), expected.encode("utf-8")):
         return None
     # The body Rasa itself gives for a wrong token.
-    return response.json({"version": "", "status": "failure", "reason": "NotAuthenticated",
-                          "message": "User is not authenticated.", "code": 401}, status=401)
+    return response.json(
+        {
+            "version": "",
+            "status": "failure",
+            "reason": "NotAuthenticated",
+            "message": "User is not authenticated.",
+            "code": 401,
+        },
+        status=401,
+    )
 
 
 def install(app: Sanic, argv: Optional[Sequence[str]] = None) -> None:

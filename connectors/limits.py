@@ -13,6 +13,7 @@ reach a conversation of another: a REST caller who knows a follower's OpenID and
 it as `sender` (or sends `wechat:<OpenID>`) talks in `rest:…`, never in that follower's
 conversation. Trackers stored before the prefixes are renamed by
 `python -m serving.migrate_conversation_ids`."""
+
 from __future__ import annotations
 
 import hashlib
@@ -45,7 +46,6 @@ def sender_id(value: Any) -> str:
     return _CONTROL.sub("", str(value))[:MAX_SENDER_CHARS].strip()
 
 
-
 def conversation_id(channel: str, raw_id: str) -> str:
     """The conversation id channel `channel` (a Rasa channel name) uses for `raw_id`."""
     return f"{CHANNEL_PREFIXES[channel]}:{raw_id}"
@@ -55,7 +55,7 @@ def channel_local_id(channel: str, conversation: str) -> str:
     """The channel's own id back from a conversation id (for sending out), or "" when
     the conversation is not that channel's."""
     prefix = CHANNEL_PREFIXES[channel] + ":"
-    return conversation[len(prefix):] if conversation.startswith(prefix) else ""
+    return conversation[len(prefix) :] if conversation.startswith(prefix) else ""
 
 
 def is_namespaced(conversation: str) -> bool:
@@ -102,8 +102,10 @@ def parse_origins(value: Union[str, List[str], None]) -> Union[str, List[str]]:
     if isinstance(value, list):
         return value
     if not value or not value.strip():
-        raise OriginsNotSet("WIDGET_ALLOWED_ORIGINS must list the sites that embed the chat widget, "
-                            "comma-separated, e.g. https://www.example.gov.cn (or * to allow every site)")
+        raise OriginsNotSet(
+            "WIDGET_ALLOWED_ORIGINS must list the sites that embed the chat widget, "
+            "comma-separated, e.g. https://www.example.gov.cn (or * to allow every site)"
+        )
     if value.strip() == "*":
         logger.warning("origins.any: WIDGET_ALLOWED_ORIGINS is *, so any website may embed the chat widget")
         return "*"

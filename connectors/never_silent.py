@@ -6,6 +6,7 @@ WeChat shows nothing. Wrapping the handler each channel is given turns that sile
 the staff-editable `try_again_shortly` message ("please try again shortly"), in the
 investor's script. The turn itself is still stored, so nothing the investor wrote is
 lost, and the next message is answered normally once the action server is back."""
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,10 @@ logger = logging.getLogger(__name__)
 MESSAGE_KEY = "try_again_shortly"
 # Used only when knowledge/messages.yml cannot be read at all.
 DEFAULT_TEXT = "抱歉，服务暂时繁忙，这条消息没能及时回答。请稍后再发一次，通常几秒钟后就能恢复。"
-DEFAULTS = {MESSAGE_KEY: DEFAULT_TEXT,
-            "too_fast": "您发送得有点快，刚才这条消息我还没有处理。请稍等片刻再发一次，谢谢您的耐心。"}
+DEFAULTS = {
+    MESSAGE_KEY: DEFAULT_TEXT,
+    "too_fast": "您发送得有点快，刚才这条消息我还没有处理。请稍等片刻再发一次，谢谢您的耐心。",
+}
 # Rasa's own commands, which are silent by design.
 SILENT_COMMANDS = ("/restart", "/session_start")
 

@@ -8,6 +8,7 @@ running the turn, so the flood costs no model or action-server time. Counts are 
 in memory in each process: with several Rasa instances behind nginx each instance
 counts its own share, which is still a limit per instance. At most MAX_KEYS keys are
 kept (least recently used dropped), so invented keys cannot grow memory without bound."""
+
 from __future__ import annotations
 
 import time
@@ -44,8 +45,13 @@ class ChatLimits:
     their limits. Defaults: 20 messages a minute per conversation (a fast typist sends
     a few), 60 a minute per address (an office behind one address)."""
 
-    def __init__(self, per_conversation: int = 20, per_address: int = 60, window: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_conversation: int = 20,
+        per_address: int = 60,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.by_conversation = RateLimiter(per_conversation, window, clock)
         self.by_address = RateLimiter(per_address, window, clock)
 

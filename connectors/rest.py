@@ -9,6 +9,7 @@ JSON-Schema validator cache and the heap watch (connectors/rasa_server/) and the
 constant-time check of the HTTP API's token (connectors/api_token.py). Rasa offers no
 other place for code that runs once the model is loaded, and every credentials file of
 this project enables the REST channel, so every Rasa server gets the watch exactly once."""
+
 from __future__ import annotations
 
 import hmac
@@ -21,9 +22,9 @@ from sanic.request import Request
 
 from connectors import api_token, limits
 from connectors.never_silent import channel_text, never_silent
-from connectors.rate_limit import ChatLimits
 from connectors.rasa_server import schema_cache
 from connectors.rasa_server.heap import watch_heap_after_start
+from connectors.rate_limit import ChatLimits
 
 
 async def _install_api_token_check(app: Any, _loop: Any) -> None:
@@ -43,8 +44,10 @@ class NeverSilentRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = credentials or {}
-        return cls(token=str(credentials.get("token") or ""),
-                   require_token=str(credentials.get("require_token") or "").lower() in ("1", "true", "yes"))
+        return cls(
+            token=str(credentials.get("token") or ""),
+            require_token=str(credentials.get("require_token") or "").lower() in ("1", "true", "yes"),
+        )
 
     def __init__(self, token: str = "", require_token: bool = False) -> None:
         """With a `token`, a message needs `Authorization: Bearer <token>`. Without one the
@@ -58,14 +61,12 @@ class NeverSilentRestInput(RestInput):
         """Why this request may not post a message, as the answer; None when it may."""
         if not self.token:
             if self.require_token:
-                return response.json({"error": "the REST channel is off: set REST_CHANNEL_TOKEN to use it"},
-                                     status=403)
+                return response.json({"error": "the REST channel is off: set REST_CHANNEL_TOKEN to use it"}, status=403)
             return None
         given = request.headers.get("authorization", "")
         expected = f"Bearer {self.token}"
         if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
-            return response.json({"error": "missing or wrong REST channel token (Authorization: Bearer …)"},
-                                 status=401)
+            return response.json({"error": "missing or wrong REST channel token (Authorization: Bearer …)"}, status=401)
         return None
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:

@@ -7,6 +7,7 @@
   lengths.
 - The prefix of each channel's conversation ids (connectors/limits.py; the migration in
   serving/migrate_conversation_ids.py)."""
+
 from __future__ import annotations
 
 WECHAT_MAX_REPLY_BYTES = 2048

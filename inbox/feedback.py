@@ -2,6 +2,7 @@
 
 SQLite by default (stdlib sqlite3, one short connection per call: feedback is rare
 and this keeps the store safe across sanic's worker and any script reading it)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,8 +82,15 @@ class FeedbackStore:
             cursor = connection.execute(
                 "INSERT OR IGNORE INTO feedback (created_at, channel, session_id, message_id, rating, question, answer)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (now, feedback.channel, feedback.session_id, feedback.message_id, feedback.rating,
-                 feedback.question, feedback.answer),
+                (
+                    now,
+                    feedback.channel,
+                    feedback.session_id,
+                    feedback.message_id,
+                    feedback.rating,
+                    feedback.question,
+                    feedback.answer,
+                ),
             )
             return cursor.rowcount == 1
 

@@ -5,6 +5,7 @@ SQLite (stdlib sqlite3, WAL, one short connection per operation): the action ser
 writes a row per unanswered turn while the web app reads and resolves, often in other
 processes, and neither may block the other for long. Only a sha256 of the sender id is
 kept: staff need to count people, not to identify them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -186,7 +187,11 @@ class InboxStore:
         return connection
 
     def record(
-        self, question: str, reason: str, channel: Optional[str], sender_id: str,
+        self,
+        question: str,
+        reason: str,
+        channel: Optional[str],
+        sender_id: str,
         created_at: Optional[float] = None,
     ) -> Optional[int]:
         """Keep one unanswered question; None when nothing was asked."""
@@ -200,8 +205,14 @@ class InboxStore:
             cursor = connection.execute(
                 "INSERT INTO inbox (created_at, channel, sender_hash, question, normalised, reason)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (time.time() if created_at is None else created_at, channel or UNKNOWN_CHANNEL,
-                 hash_sender(sender_id), question, normalised, reason),
+                (
+                    time.time() if created_at is None else created_at,
+                    channel or UNKNOWN_CHANNEL,
+                    hash_sender(sender_id),
+                    question,
+                    normalised,
+                    reason,
+                ),
             )
             return cursor.lastrowid
 
@@ -217,9 +228,7 @@ class InboxStore:
         connection.isolation_level = None  # transactions are managed by hand below
         try:
             connection.execute("BEGIN IMMEDIATE")
-            row = connection.execute(
-                "SELECT value FROM inbox_meta WHERE key = ?", (_FEEDBACK_CURSOR,)
-            ).fetchone()
+            row = connection.execute("SELECT value FROM inbox_meta WHERE key = ?", (_FEEDBACK_CURSOR,)).fetchone()
             last = int(row["value"]) if row else 0
             imported, newest = 0, last
             for item in _feedback_after(feedback_db, last):
@@ -233,8 +242,14 @@ class InboxStore:
                 connection.execute(
                     "INSERT INTO inbox (created_at, channel, sender_hash, question, normalised, reason)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (_feedback_epoch(item["created_at"]), item["channel"] or UNKNOWN_CHANNEL,
-                     hash_sender(item["session_id"]), question, normalised, REASON_THUMBS_DOWN),
+                    (
+                        _feedback_epoch(item["created_at"]),
+                        item["channel"] or UNKNOWN_CHANNEL,
+                        hash_sender(item["session_id"]),
+                        question,
+                        normalised,
+                        REASON_THUMBS_DOWN,
+                    ),
                 )
                 imported += 1
             connection.execute(
@@ -339,9 +354,7 @@ def _feedback_after(feedback_db: Path, last_id: int) -> List[sqlite3.Row]:
     uri = feedback_db.resolve().as_uri() + "?mode=ro"
     with closing(sqlite3.connect(uri, uri=True, timeout=10)) as connection:
         connection.row_factory = sqlite3.Row
-        exists = connection.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feedback'"
-        ).fetchone()
+        exists = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feedback'").fetchone()
         if not exists:
             return []
         return connection.execute(

@@ -2,6 +2,7 @@
 
 Plain functions (no rasa_sdk) so every branch can be tested directly; the actions in
 actions/ only read the tracker, call one of these and send the Reply."""
+
 from __future__ import annotations
 
 import re
@@ -89,9 +90,13 @@ def _figure_reply(knowledge: KnowledgeBase, figure: Figure, aspect: str, questio
     year = other_year(question, figure.period)
     if year:  # "2019年工业产值多少": the source has only its own period
         return Reply(
-            [knowledge.message("figure_other_period", name=figure.name, year=year, period=figure.period),
-             render_figure(knowledge, figure)],
-            [staff_button()], {"indicator": figure.id, "figure_aspect": aspect}, about,
+            [
+                knowledge.message("figure_other_period", name=figure.name, year=year, period=figure.period),
+                render_figure(knowledge, figure),
+            ],
+            [staff_button()],
+            {"indicator": figure.id, "figure_aspect": aspect},
+            about,
         )
     if aspect == ASPECT_GROWTH:
         text = render_growth(knowledge, figure)
@@ -166,7 +171,10 @@ def is_elliptical(text: str) -> bool:
 
 
 def lookup_figure(
-    knowledge: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str],
+    knowledge: KnowledgeBase,
+    text: str,
+    entity: Optional[str],
+    remembered: Optional[str],
     previous_aspect: Optional[str] = None,
 ) -> Reply:
     other_zone = _other_zone_reply(knowledge, text)
@@ -179,9 +187,7 @@ def lookup_figure(
     return _figure_reply(knowledge, figure, aspect, text)
 
 
-def lookup_growth(
-    knowledge: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]
-) -> Reply:
+def lookup_growth(knowledge: KnowledgeBase, text: str, entity: Optional[str], remembered: Optional[str]) -> Reply:
     other_zone = _other_zone_reply(knowledge, text)
     if other_zone:
         return other_zone

@@ -4,6 +4,7 @@ before and after, so any earlier version can be restored in one step.
 SQLite (one small file beside the admin database); safe to read and write from several
 processes. Whole-file snapshots rather than diffs: knowledge files are a few KB, and a
 snapshot can always be restored even when later edits touched the same lines."""
+
 from __future__ import annotations
 
 import json
@@ -55,15 +56,31 @@ class AuditLog:
         return self._db.connect()
 
     def record(
-        self, user: str, action: str, kind: str, entry_id: str, path: str,
-        changes: Sequence[str], before: Optional[str], after: Optional[str],
+        self,
+        user: str,
+        action: str,
+        kind: str,
+        entry_id: str,
+        path: str,
+        changes: Sequence[str],
+        before: Optional[str],
+        after: Optional[str],
     ) -> int:
         with self._connect() as connection:
             cursor = connection.execute(
                 "INSERT INTO audit (at, user, action, kind, entry_id, path, changes, before, after)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), user, action, kind, entry_id, path,
-                 json.dumps(list(changes), ensure_ascii=False), before, after),
+                (
+                    time.time(),
+                    user,
+                    action,
+                    kind,
+                    entry_id,
+                    path,
+                    json.dumps(list(changes), ensure_ascii=False),
+                    before,
+                    after,
+                ),
             )
             return int(cursor.lastrowid)
 
@@ -84,7 +101,10 @@ class AuditLog:
         with self._connect() as connection:
             rows = connection.execute(
                 f"SELECT id, at, user, action, kind, entry_id, path, changes, before, after FROM audit {where}"
-                " ORDER BY id DESC LIMIT ?", params + (limit,),
+                " ORDER BY id DESC LIMIT ?",
+                params + (limit,),
             ).fetchall()
-        return [AuditRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]), row[8], row[9])
-                for row in rows]
+        return [
+            AuditRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]), row[8], row[9])
+            for row in rows
+        ]

@@ -4,6 +4,7 @@ The loader makes sure each file is well formed. These look at the knowledge as a
 and at how the assistant will use it: two questions the model cannot tell apart, an
 answer WeChat would cut in two, a dictionary word jieba would split anyway. Each
 problem names the file and entry and says in plain Chinese what to change."""
+
 from __future__ import annotations
 
 import logging
@@ -70,11 +71,14 @@ def conflicting_phrasings(knowledge: KnowledgeBase) -> List[Problem]:
             # The same text written twice is already reported by the loader.
             if first_entry.id == entry.id or first_text == text:
                 continue
-            problems.append(Problem(
-                _faq_path(entry), 0,
-                f"问法“{first_text}”（{first_entry.id}）和“{text}”（{entry.id}）实际上是同一句话，"
-                "机器人无法区分，请删掉其中一个",
-            ))
+            problems.append(
+                Problem(
+                    _faq_path(entry),
+                    0,
+                    f"问法“{first_text}”（{first_entry.id}）和“{text}”（{entry.id}）实际上是同一句话，"
+                    "机器人无法区分，请删掉其中一个",
+                )
+            )
     return problems
 
 
@@ -116,11 +120,14 @@ def phrasings_in_training_data(knowledge: KnowledgeBase, nlu_dir: Path) -> List[
         for text in dict.fromkeys((entry.question,) + entry.phrasings):
             example = by_key.get(comparable(text))
             if example is not None:
-                problems.append(Problem(
-                    _faq_path(entry), 0,
-                    f"问法“{text}”（{entry.id}）和训练数据 {example.file_name} 里意图 {example.intent} "
-                    f"的例句“{example.text}”实际上是同一句话，机器人无法区分，请删掉或改写这个问法",
-                ))
+                problems.append(
+                    Problem(
+                        _faq_path(entry),
+                        0,
+                        f"问法“{text}”（{entry.id}）和训练数据 {example.file_name} 里意图 {example.intent} "
+                        f"的例句“{example.text}”实际上是同一句话，机器人无法区分，请删掉或改写这个问法",
+                    )
+                )
     return problems
 
 
@@ -132,11 +139,14 @@ def answers_too_long(knowledge: KnowledgeBase) -> List[Problem]:
     for entry in knowledge.active_faqs():
         size = len(render_answer(knowledge, entry).encode("utf-8"))
         if size > MAX_WECHAT_BYTES:
-            problems.append(Problem(
-                _faq_path(entry), 0,
-                f"问答 {entry.id} 的答案有 {size} 字节，超过微信单条消息上限 {MAX_WECHAT_BYTES} 字节，"
-                f"请精简到约 {about_chars} 个汉字以内",
-            ))
+            problems.append(
+                Problem(
+                    _faq_path(entry),
+                    0,
+                    f"问答 {entry.id} 的答案有 {size} 字节，超过微信单条消息上限 {MAX_WECHAT_BYTES} 字节，"
+                    f"请精简到约 {about_chars} 个汉字以内",
+                )
+            )
     return problems
 
 
@@ -158,10 +168,13 @@ def split_dictionary_terms(knowledge: KnowledgeBase) -> List[Problem]:
     problems = []
     for term in _split_terms(tuple(knowledge.dictionary_terms)):
         path, owner = _term_owner(knowledge, term)
-        problems.append(Problem(
-            path, 0,
-            f"词典词“{term}”（{owner}）会被分词器切开（含空格、标点或特殊符号），请去掉空格和标点",
-        ))
+        problems.append(
+            Problem(
+                path,
+                0,
+                f"词典词“{term}”（{owner}）会被分词器切开（含空格、标点或特殊符号），请去掉空格和标点",
+            )
+        )
     return problems
 
 

@@ -10,6 +10,7 @@ The order is the point (each step is a plain function tested on its own):
 4. honesty: a number the chosen answer does not state is said to be unpublished, with
    what the source does say and the staff offer (kb/quantity.py).
 The actions only read the tracker into `Understanding` and send the `Reply`."""
+
 from __future__ import annotations
 
 import re
@@ -33,9 +34,29 @@ CONFIDENT_FAQ = 0.9
 MIN_SWITCH_SCORE = 1.2
 # Categories whose entries' terms name companies and organisations (knowledge/faq/*.yml).
 ORGANISATION_CATEGORIES = ("industries", "living")
-_NOT_ORGANISATIONS = ("产业", "集群", "整车", "零部件", "汽车之城", "全产业链", "智能制造", "电子信息", "医疗器械", "军民融合",
-                      "工程机械", "产城融合", "活力之城", "滨江新城", "世界500强", "主导产业", "产业新区", "风光带", "顶层设计",
-                      "战略投资者", "国际规划大师")
+_NOT_ORGANISATIONS = (
+    "产业",
+    "集群",
+    "整车",
+    "零部件",
+    "汽车之城",
+    "全产业链",
+    "智能制造",
+    "电子信息",
+    "医疗器械",
+    "军民融合",
+    "工程机械",
+    "产城融合",
+    "活力之城",
+    "滨江新城",
+    "世界500强",
+    "主导产业",
+    "产业新区",
+    "风光带",
+    "顶层设计",
+    "战略投资者",
+    "国际规划大师",
+)
 # Names of the zone itself are in most answers; they never make one answer the specific one.
 _ZONE_WORDS = ("经开区", "开发区", "园区", "综保区", "保税区", "湘潭", "九华", "国家级", "长株潭")
 
@@ -96,8 +117,10 @@ def _refusal(knowledge: KnowledgeBase, key: str, question: str = "") -> Reply:
 
 _NAMES_US = re.compile(r"你们|贵区|贵园区|咱们|园区|经开区|九华")
 # "那你们的呢", "你们园区呢": the question just refused, asked of this zone instead.
-_OF_US = re.compile(r"^(那|那么|那你们|那贵区)?(你们|贵区|贵园区|咱们|你们园区|你们经开区|湘潭经开区|经开区|园区|九华|你们这边|这边)?"
-                    r"(的|这边|那边|园区|经开区)?(呢|的呢|怎么样|如何|多少)?$")
+_OF_US = re.compile(
+    r"^(那|那么|那你们|那贵区)?(你们|贵区|贵园区|咱们|你们园区|你们经开区|湘潭经开区|经开区|园区|九华|你们这边|这边)?"
+    r"(的|这边|那边|园区|经开区)?(呢|的呢|怎么样|如何|多少)?$"
+)
 
 
 def same_question_of_us(text: str, context: Optional[Context]) -> Optional[str]:
@@ -116,15 +139,23 @@ def _scope_reply(knowledge: KnowledgeBase, text: str, context: Optional[Context]
         return _refusal(knowledge, "other_zone", text)
     if reason is not None:
         return _refusal(knowledge, "out_of_scope", text)
-    if context is not None and context.kind == followup.KIND_REFUSAL and followup.elliptical(text) \
-            and not _NAMES_US.search(text):  # "那说说你们园区自己的优势" is about us
+    if (
+        context is not None
+        and context.kind == followup.KIND_REFUSAL
+        and followup.elliptical(text)
+        and not _NAMES_US.search(text)
+    ):  # "那说说你们园区自己的优势" is about us
         # "湖南大学录取分数线多少" -> refused; "那湘潭大学呢" asks the same of another place.
         subject = re.sub(r"^(那|那么|还有|另外|再问|然后)|(呢|咧|捏|嘞)$", "", text).strip()
         names_ours = find_figure_in_text(knowledge, text) or (
-            len(subject) >= 2 and any(subject in body for body in _answer_texts(knowledge)))
+            len(subject) >= 2 and any(subject in body for body in _answer_texts(knowledge))
+        )
         if not names_ours:
-            return _refusal(knowledge, context.id if context.id in ("other_zone", "out_of_scope") else "out_of_scope",
-                            context.question)
+            return _refusal(
+                knowledge,
+                context.id if context.id in ("other_zone", "out_of_scope") else "out_of_scope",
+                context.question,
+            )
     return None
 
 
@@ -136,8 +167,9 @@ def context_of(reply: Reply, question: str) -> Optional[Context]:
     return Context(about[0], about[1], question)
 
 
-def _not_stated(knowledge: KnowledgeBase, topic: str, body: Optional[str] = None,
-                about: Optional[Tuple[str, str]] = None) -> Reply:
+def _not_stated(
+    knowledge: KnowledgeBase, topic: str, body: Optional[str] = None, about: Optional[Tuple[str, str]] = None
+) -> Reply:
     texts = [knowledge.message("followup_not_stated", topic=topic)]
     if body:
         texts.append(body)
@@ -187,25 +219,39 @@ def _honest(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
         # "五好园区具体是哪五好": the answer names the 五好 but does not list them.
         return _not_stated(knowledge, f"“{text}”", "\n".join(reply.texts), reply.about)
     year = answers.other_year(text, entry.period)
-    if year and (quantity.asked_measure(text) is not None or "多少" in text or "几" in text):  # "2022年的产值目标定了多少"
-        honest = Reply([knowledge.message("faq_other_period", year=year, period=entry.period)] + reply.texts,
-                       [answers.staff_button()], reply.slots, reply.about)
+    if year and (
+        quantity.asked_measure(text) is not None or "多少" in text or "几" in text
+    ):  # "2022年的产值目标定了多少"
+        honest = Reply(
+            [knowledge.message("faq_other_period", year=year, period=entry.period)] + reply.texts,
+            [answers.staff_button()],
+            reply.slots,
+            reply.about,
+        )
         return honest
     if quantity.answer_states(text, followup.answer_body(knowledge, entry)):
         return _mismatch_honest(knowledge, reply, text)
     return _not_stated(knowledge, "这个问题", "\n".join(reply.texts), reply.about)
 
 
-def distinctive_entry(knowledge: KnowledgeBase, text: str, chosen_id: Optional[str], min_length: int = 3) -> Optional[str]:
+def distinctive_entry(
+    knowledge: KnowledgeBase, text: str, chosen_id: Optional[str], min_length: int = 3
+) -> Optional[str]:
     """The entry whose answer contains the question's most specific words, when the chosen
     one does not ("山河智能跟谁合作" is answered where 山河智能 is named). The longest run of
     the question found in only one or two answers decides; None keeps the choice."""
     bodies = _bodies(knowledge)
     # Only names the knowledge base itself lists (companies, schools, groups, parks): a
     # phrase such as 落户九华 is not specific to the entry that happens to contain it.
-    named = sorted((term for term in knowledge.dictionary_terms
-                    if len(term) >= min_length and term in text and not any(word in term for word in _ZONE_WORDS)),
-                   key=len, reverse=True)
+    named = sorted(
+        (
+            term
+            for term in knowledge.dictionary_terms
+            if len(term) >= min_length and term in text and not any(word in term for word in _ZONE_WORDS)
+        ),
+        key=len,
+        reverse=True,
+    )
     for piece in named:
         owners = [(entry_id, body) for entry_id, body in bodies if piece in body]
         if not owners or len(owners) > 3:
@@ -245,24 +291,32 @@ def _organisation_named(knowledge: KnowledgeBase, text: str) -> Optional[str]:
 
 
 def _several_figures(knowledge: KnowledgeBase, text: str) -> Optional[Reply]:
-    """"规模工业总产值和工业总产值各多少": each figure named, in the order asked."""
+    """ "规模工业总产值和工业总产值各多少": each figure named, in the order asked."""
     figures = find_figures_in_text(knowledge, text)
     if len(figures) < 2:
         return None
     growth = bool(followup.GROWTH_ASK.search(text))
-    texts = [(render_growth(knowledge, f) if growth and f.growth_pct is not None else None)
-             or render_figure(knowledge, f) for f in figures]
-    return Reply([t.rsplit("\n", 1)[0] for t in texts] + [texts[-1].rsplit("\n", 1)[1]], [],
-                 {"indicator": figures[-1].id}, (KIND_FIGURE, figures[-1].id))
+    texts = [
+        (render_growth(knowledge, f) if growth and f.growth_pct is not None else None) or render_figure(knowledge, f)
+        for f in figures
+    ]
+    return Reply(
+        [t.rsplit("\n", 1)[0] for t in texts] + [texts[-1].rsplit("\n", 1)[1]],
+        [],
+        {"indicator": figures[-1].id},
+        (KIND_FIGURE, figures[-1].id),
+    )
 
 
-_ASKS_FOR_COMPANIES = re.compile(r"(有没有|有哪些|哪些|哪几家|有什么|是谁|有谁).{0,8}(企业|公司|厂商|厂家|工厂|品牌)|"
-                                 r"(企业|公司|厂商|厂家|工厂|品牌)(有哪些|有谁|是哪些|有没有)")
+_ASKS_FOR_COMPANIES = re.compile(
+    r"(有没有|有哪些|哪些|哪几家|有什么|是谁|有谁).{0,8}(企业|公司|厂商|厂家|工厂|品牌)|"
+    r"(企业|公司|厂商|厂家|工厂|品牌)(有哪些|有谁|是哪些|有没有)"
+)
 _ASKS_A_NUMBER = re.compile(r"多少|几|是多大|规模多大|数量|数字|数据")
 
 
 def _named_figure_instead(knowledge: KnowledgeBase, reply: Reply, text: str) -> Optional[Reply]:
-    """"在校生多少": a figure named in the question, when the chosen FAQ answer does not
+    """ "在校生多少": a figure named in the question, when the chosen FAQ answer does not
     state it, is answered as that figure."""
     if not _ASKS_A_NUMBER.search(text):
         return None  # "税收有什么优惠" names 税收 but asks about incentives: the FAQ answers it
@@ -275,12 +329,14 @@ def _named_figure_instead(knowledge: KnowledgeBase, reply: Reply, text: str) -> 
     return answers.lookup_figure(knowledge, text, None, None)
 
 
-_COMPARE_GROWTH = re.compile(r"哪(个|项|一个|些|几个)(指标)?.{0,4}(增长|增速|涨|增幅).{0,3}(最|更|得)?(快|高|大|多)|增速最(快|高)|"
-                             r"涨得最(快|多)|增长最快")
+_COMPARE_GROWTH = re.compile(
+    r"哪(个|项|一个|些|几个)(指标)?.{0,4}(增长|增速|涨|增幅).{0,3}(最|更|得)?(快|高|大|多)|增速最(快|高)|"
+    r"涨得最(快|多)|增长最快"
+)
 
 
 def growth_ranking(knowledge: KnowledgeBase, text: str, context: Optional[Context] = None) -> Optional[Reply]:
-    """"哪个指标涨得最快": every indicator's growth as the source gives it, highest first;
+    """ "哪个指标涨得最快": every indicator's growth as the source gives it, highest first;
     only the figures named, or those the last question named ("规模工业总产值和工业总产值
     各多少" then "哪个增长快"). Only the source's own percentages are listed; nothing is
     computed from them."""
@@ -289,19 +345,26 @@ def growth_ranking(knowledge: KnowledgeBase, text: str, context: Optional[Contex
     named = [f for f in find_figures_in_text(knowledge, text) if f.growth_pct is not None]
     if len(named) < 2 and context is not None and context.kind == KIND_FIGURE:
         named = [f for f in find_figures_in_text(knowledge, context.question) if f.growth_pct is not None]
-    figures = named if len(named) >= 2 else [f for f in knowledge.figures.values()
-                                              if f.kind == "indicator" and f.growth_pct is not None]
+    figures = (
+        named
+        if len(named) >= 2
+        else [f for f in knowledge.figures.values() if f.kind == "indicator" and f.growth_pct is not None]
+    )
     if not figures:
         return None
     figures.sort(key=lambda f: f.growth_pct, reverse=True)
     items = "、".join(f"{f.name}{growth_text(f)}" for f in figures)
     text_ = knowledge.message("growth_ranking", period=figures[0].period, items=items)
-    return Reply([text_, render_figure(knowledge, figures[0]).rsplit("\n", 1)[1]], [], {"indicator": figures[0].id},
-                 (KIND_FIGURE, figures[0].id))
+    return Reply(
+        [text_, render_figure(knowledge, figures[0]).rsplit("\n", 1)[1]],
+        [],
+        {"indicator": figures[0].id},
+        (KIND_FIGURE, figures[0].id),
+    )
 
 
 def _answer_type_switch(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
-    """"园区规划是谁做的": a who/when/how-far question whose chosen answer names no one, no
+    """ "园区规划是谁做的": a who/when/how-far question whose chosen answer names no one, no
     year, no distance, answered by the entry whose sentence does (由国际规划大师做顶层设计)."""
     hints = followup.hints_of(text, kinds=followup.SWITCHING_HINTS)
     if not hints or reply.about is None or reply.about[0] != KIND_FAQ:
@@ -343,8 +406,9 @@ def _figure_or_faq(knowledge: KnowledgeBase, u: Understanding, context: Optional
     return reply
 
 
-def _nlu_knows_better(knowledge: KnowledgeBase, u: Understanding, context: Context,
-                      resolved: followup.Resolved) -> bool:
+def _nlu_knows_better(
+    knowledge: KnowledgeBase, u: Understanding, context: Context, resolved: followup.Resolved
+) -> bool:
     """A clause of the last answer loses to the FAQ NLU chose when that entry's answer
     matches the message at least as well ("电子信息有哪些企业" after the industry overview
     is the electronics entry's question, not a line of the overview)."""
@@ -362,7 +426,8 @@ def _nlu_knows_better(knowledge: KnowledgeBase, u: Understanding, context: Conte
     # (省政府批准) is about it, though the approvals entry also says 审批.
     tie_to_nlu = theirs == mine > 0 and any(
         len(term) >= 3 and term in u.text and not any(word in term for word in _ZONE_WORDS)
-        for term in knowledge.dictionary_terms)
+        for term in knowledge.dictionary_terms
+    )
     return theirs > mine > 0 or tie_to_nlu or (theirs > 0 and mine == 0)
 
 
@@ -404,9 +469,13 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
     related = followup.resolve_in_related(knowledge, text, context)
     if related is not None:
         return _from_resolved(knowledge, related)
-    if u.intent in (INTENT_FIGURE, INTENT_GROWTH) and _ASKS_FOR_COMPANIES.search(text) \
-            and not _ASKS_A_NUMBER.search(text) and quantity.asked_measure(text) is None \
-            and answers.answer_faq(knowledge, u.faq_id, u.faq_confidence, text).about is not None:
+    if (
+        u.intent in (INTENT_FIGURE, INTENT_GROWTH)
+        and _ASKS_FOR_COMPANIES.search(text)
+        and not _ASKS_A_NUMBER.search(text)
+        and quantity.asked_measure(text) is None
+        and answers.answer_faq(knowledge, u.faq_id, u.faq_confidence, text).about is not None
+    ):
         u = replace(u, intent=INTENT_FAQ)  # "有没有欧洲的外资企业": companies, not the 外资 figure
     if u.intent in (INTENT_FIGURE, INTENT_GROWTH):
         reply = _mismatch_honest(knowledge, _figure_or_faq(knowledge, u, context), text)
@@ -436,8 +505,11 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
         reply = _honest(knowledge, reply, text)
         kind = intents.small_talk_kind(text) if reply.about is None else None
         if kind is not None:  # "在吗" read as a follow-up with nothing to follow: a greeting
-            reply = answers.greet(knowledge) if kind == "greet" else (
-                answers.menu(knowledge) if kind == "menu" else answers.message(knowledge, kind))
+            reply = (
+                answers.greet(knowledge)
+                if kind == "greet"
+                else (answers.menu(knowledge) if kind == "menu" else answers.message(knowledge, kind))
+            )
     item = _item_of_named_list(knowledge, reply, text)
     if item is not None:
         return _from_resolved(knowledge, item)

@@ -12,6 +12,7 @@ Every change goes the same way:
 
 Files are edited with ruamel.yaml's round-trip mode, so comments, key order and the
 hand-written layout of the YAML survive an edit from the browser."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,15 +36,55 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from kb.audit import AuditLog, AuditRecord
 from kb.loader import ID_PATTERN, Problem, load_knowledge
 
-FAQ_FIELDS = ("id", "category", "question", "phrasings", "answer", "document", "section", "period",
-              "reviewed_at", "disabled")
-FIGURE_FIELDS = ("id", "name", "aliases", "kind", "value", "unit", "growth_pct", "prefix", "note",
-                 "period", "document", "section", "reviewed_at")
+FAQ_FIELDS = (
+    "id",
+    "category",
+    "question",
+    "phrasings",
+    "answer",
+    "document",
+    "section",
+    "period",
+    "reviewed_at",
+    "disabled",
+)
+FIGURE_FIELDS = (
+    "id",
+    "name",
+    "aliases",
+    "kind",
+    "value",
+    "unit",
+    "growth_pct",
+    "prefix",
+    "note",
+    "period",
+    "document",
+    "section",
+    "reviewed_at",
+)
 FIELD_LABELS = {
-    "id": "编号", "category": "分类", "question": "标准问题", "phrasings": "其他问法", "answer": "答案",
-    "document": "资料", "section": "章节", "source": "资料来源", "period": "数据口径", "as_of": "数据口径",
-    "reviewed_at": "审核日期", "disabled": "停用", "name": "名称", "aliases": "别名", "kind": "类型",
-    "value": "数值", "unit": "单位", "growth_pct": "增长率", "prefix": "前缀", "note": "备注", "terms": "词典词",
+    "id": "编号",
+    "category": "分类",
+    "question": "标准问题",
+    "phrasings": "其他问法",
+    "answer": "答案",
+    "document": "资料",
+    "section": "章节",
+    "source": "资料来源",
+    "period": "数据口径",
+    "as_of": "数据口径",
+    "reviewed_at": "审核日期",
+    "disabled": "停用",
+    "name": "名称",
+    "aliases": "别名",
+    "kind": "类型",
+    "value": "数值",
+    "unit": "单位",
+    "growth_pct": "增长率",
+    "prefix": "前缀",
+    "note": "备注",
+    "terms": "词典词",
 }
 MAX_PHRASINGS = 200
 MAX_TEXT = 4000
@@ -126,23 +167,35 @@ def _text(value: Any) -> str:
 def _faq_fields(raw: Dict[str, Any], category: str) -> Dict[str, Any]:
     source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
     return {
-        "id": _text(raw.get("id")), "category": category, "question": _text(raw.get("question")),
+        "id": _text(raw.get("id")),
+        "category": category,
+        "question": _text(raw.get("question")),
         "phrasings": [_text(p) for p in (raw.get("phrasings") or []) if _text(p)],
-        "answer": _text(raw.get("answer")), "document": _text(source.get("document")),
-        "section": _text(source.get("section")), "period": _text(raw.get("period") or raw.get("as_of")),
-        "reviewed_at": _text(raw.get("reviewed_at")), "disabled": bool(raw.get("disabled", False)),
+        "answer": _text(raw.get("answer")),
+        "document": _text(source.get("document")),
+        "section": _text(source.get("section")),
+        "period": _text(raw.get("period") or raw.get("as_of")),
+        "reviewed_at": _text(raw.get("reviewed_at")),
+        "disabled": bool(raw.get("disabled", False)),
     }
 
 
 def _figure_fields(raw: Dict[str, Any]) -> Dict[str, Any]:
     source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
     return {
-        "id": _text(raw.get("id")), "name": _text(raw.get("name")),
+        "id": _text(raw.get("id")),
+        "name": _text(raw.get("name")),
         "aliases": [_text(a) for a in (raw.get("aliases") or []) if _text(a)],
-        "kind": _text(raw.get("kind") or "fact"), "value": raw.get("value"), "unit": _text(raw.get("unit")),
-        "growth_pct": raw.get("growth_pct"), "prefix": _text(raw.get("prefix")), "note": _text(raw.get("note")),
-        "period": _text(raw.get("period") or raw.get("as_of")), "document": _text(source.get("document")),
-        "section": _text(source.get("section")), "reviewed_at": _text(raw.get("reviewed_at")),
+        "kind": _text(raw.get("kind") or "fact"),
+        "value": raw.get("value"),
+        "unit": _text(raw.get("unit")),
+        "growth_pct": raw.get("growth_pct"),
+        "prefix": _text(raw.get("prefix")),
+        "note": _text(raw.get("note")),
+        "period": _text(raw.get("period") or raw.get("as_of")),
+        "document": _text(source.get("document")),
+        "section": _text(source.get("section")),
+        "reviewed_at": _text(raw.get("reviewed_at")),
     }
 
 
@@ -223,12 +276,16 @@ def _describe_changes(before: Dict[str, Any], after: Dict[str, Any]) -> List[str
         if isinstance(new, list) or isinstance(old, list):
             old_set, new_set = set(old or []), set(new or [])
             added, removed = sorted(new_set - old_set), sorted(old_set - new_set)
-            parts = ([f"新增 {'、'.join(added)}"] if added else []) + ([f"删除 {'、'.join(removed)}"] if removed else [])
+            parts = ([f"新增 {'、'.join(added)}"] if added else []) + (
+                [f"删除 {'、'.join(removed)}"] if removed else []
+            )
             changes.append(f"{label}：{'；'.join(parts) or '调整了顺序'}")
         elif key == "answer":
             changes.append(f"{label}：已修改（{len(str(old or ''))} → {len(str(new or ''))} 字）")
         else:
-            changes.append(f"{label}：{old if old not in (None, '') else '（空）'} → {new if new not in (None, '') else '（空）'}")
+            changes.append(
+                f"{label}：{old if old not in (None, '') else '（空）'} → {new if new not in (None, '') else '（空）'}"
+            )
     return changes
 
 
@@ -257,8 +314,11 @@ class KnowledgeEditor:
         """document id -> {section id: label}, for the source drop-downs."""
         data = self._load(self.root / "sources.yml") or {}
         documents = data.get("documents") or {}
-        return {doc: {str(k): str(v) for k, v in (info.get("sections") or {}).items()}
-                for doc, info in documents.items() if isinstance(info, dict)}
+        return {
+            doc: {str(k): str(v) for k, v in (info.get("sections") or {}).items()}
+            for doc, info in documents.items()
+            if isinstance(info, dict)
+        }
 
     def _faq_files(self) -> Iterator[Tuple[Path, CommentedMap]]:
         for path in sorted((self.root / "faq").glob("*.yml")):
@@ -272,8 +332,9 @@ class KnowledgeEditor:
             category, title = str(data.get("category", "")), str(data.get("title", ""))
             for raw in data["entries"]:
                 if isinstance(raw, dict) and raw.get("id"):
-                    entries.append(Entry("faq", str(raw["id"]), _faq_fields(raw, category), version_of(raw),
-                                         path, category, title))
+                    entries.append(
+                        Entry("faq", str(raw["id"]), _faq_fields(raw, category), version_of(raw), path, category, title)
+                    )
         return entries
 
     def faq(self, entry_id: str) -> Entry:
@@ -285,8 +346,11 @@ class KnowledgeEditor:
     def figures(self) -> List[Entry]:
         path = self.root / "figures.yml"
         data = self._load(path)
-        return [Entry("figure", str(raw["id"]), _figure_fields(raw), version_of(raw), path)
-                for raw in (data.get("figures") or []) if isinstance(raw, dict) and raw.get("id")]
+        return [
+            Entry("figure", str(raw["id"]), _figure_fields(raw), version_of(raw), path)
+            for raw in (data.get("figures") or [])
+            if isinstance(raw, dict) and raw.get("id")
+        ]
 
     def figure(self, entry_id: str) -> Entry:
         for entry in self.figures():
@@ -302,14 +366,16 @@ class KnowledgeEditor:
             number += 1
         return f"{category}_{number}"
 
-    def save_faq(self, values: Dict[str, Any], expected_version: Optional[str], user: str,
-                 action: Optional[str] = None) -> SaveResult:
+    def save_faq(
+        self, values: Dict[str, Any], expected_version: Optional[str], user: str, action: Optional[str] = None
+    ) -> SaveResult:
         """Create (expected_version None) or update an FAQ entry from form or API values."""
         with self._locked():
             return self._save_faq(values, expected_version, user, action)
 
-    def _save_faq(self, values: Dict[str, Any], expected_version: Optional[str], user: str,
-                  action: Optional[str]) -> SaveResult:
+    def _save_faq(
+        self, values: Dict[str, Any], expected_version: Optional[str], user: str, action: Optional[str]
+    ) -> SaveResult:
         problems: List[str] = []
         categories = dict(self.categories())
         category = _text(values.get("category"))
@@ -362,7 +428,9 @@ class KnowledgeEditor:
 
         target_path = self.root / "faq" / f"{category}.yml"
         if old_path is not None and old_path != target_path:  # moved to another category
-            old_data["entries"] = CommentedSeq([e for e in old_data["entries"] if not (isinstance(e, dict) and e.get("id") == entry_id)])
+            old_data["entries"] = CommentedSeq(
+                [e for e in old_data["entries"] if not (isinstance(e, dict) and e.get("id") == entry_id)]
+            )
             changed[old_path] = old_data
         target_data = old_data if old_path == target_path else self._load(target_path)
         if old_path != target_path:
@@ -374,9 +442,17 @@ class KnowledgeEditor:
         if existing and not diff:
             return SaveResult(self.faq(entry_id), [], [])
         if action is None:
-            action = "create" if existing is None else (
-                "disable" if after_fields["disabled"] and not before_fields.get("disabled") else
-                "enable" if before_fields.get("disabled") and not after_fields["disabled"] else "update")
+            action = (
+                "create"
+                if existing is None
+                else (
+                    "disable"
+                    if after_fields["disabled"] and not before_fields.get("disabled")
+                    else "enable"
+                    if before_fields.get("disabled") and not after_fields["disabled"]
+                    else "update"
+                )
+            )
         audit_ids = self._commit({p: _dump(d) for p, d in changed.items()}, user, action, "faq", entry_id, diff)
         return SaveResult(self.faq(entry_id), audit_ids, diff)
 
@@ -451,8 +527,9 @@ class KnowledgeEditor:
             diff = _describe_changes(before_fields, _figure_fields(raw)) if before_fields else ["新增数据"]
             if before_fields and not diff:
                 return SaveResult(self.figure(entry_id), [], [])
-            audit_ids = self._commit({path: _dump(data)}, user, "update" if before_fields else "create",
-                                     "figure", entry_id, diff)
+            audit_ids = self._commit(
+                {path: _dump(data)}, user, "update" if before_fields else "create", "figure", entry_id, diff
+            )
             return SaveResult(self.figure(entry_id), audit_ids, diff)
 
     # --- restoring and importing -----------------------------------------------------
@@ -481,7 +558,9 @@ class KnowledgeEditor:
                 for row in rows:
                     existing = staged._find_faq(_text(row.get("id"))) if row.get("id") else None
                     try:
-                        result = staged._save_faq(dict(row), version_of(existing[2]) if existing else None, user, "import")
+                        result = staged._save_faq(
+                            dict(row), version_of(existing[2]) if existing else None, user, "import"
+                        )
                     except EditError as error:
                         line = row.get("line")
                         problems += [f"第 {line} 行：{p}" if line else p for p in error.problems]
@@ -519,8 +598,12 @@ class KnowledgeEditor:
             return
         last = self.audit.last_change(kind, entry_id)
         who = f"{last.user} 在 {dt.datetime.fromtimestamp(last.at):%Y-%m-%d %H:%M}" if last else "其他人"
-        raise ConflictError([f"保存失败：您打开这一条之后，{who} 已经修改并保存了它。为避免覆盖对方的修改，"
-                             "请重新打开这一条，在最新内容上再改一次（您填写的内容仍显示在下方，可复制）。"])
+        raise ConflictError(
+            [
+                f"保存失败：您打开这一条之后，{who} 已经修改并保存了它。为避免覆盖对方的修改，"
+                "请重新打开这一条，在最新内容上再改一次（您填写的内容仍显示在下方，可复制）。"
+            ]
+        )
 
     def _inside_root(self, relative: str) -> Path:
         path = (self.root / relative).resolve()
@@ -555,8 +638,15 @@ class KnowledgeEditor:
             problems += extra_problems(result.knowledge, self.nlu_dir)
         return problems
 
-    def _commit(self, changes: Dict[Path, Optional[str]], user: str, action: str, kind: str,
-                entry_id: str, summary: Sequence[str]) -> List[int]:
+    def _commit(
+        self,
+        changes: Dict[Path, Optional[str]],
+        user: str,
+        action: str,
+        kind: str,
+        entry_id: str,
+        summary: Sequence[str],
+    ) -> List[int]:
         problems = self.problems_for(changes)
         if problems:
             raise EditError([_staff_message(p) for p in problems])

@@ -1,4 +1,5 @@
 """Finding which figure an investor means."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,9 @@ from typing import Iterable, List, Optional
 from kb.model import Figure, KnowledgeBase
 
 
-def find_figure_in_text(knowledge: KnowledgeBase, text: str, kinds: Iterable[str] = ("indicator", "fact")) -> Optional[Figure]:
+def find_figure_in_text(
+    knowledge: KnowledgeBase, text: str, kinds: Iterable[str] = ("indicator", "fact")
+) -> Optional[Figure]:
     """The figure whose name or alias is the longest match in the text.
 
     Longest wins so that 规模工业总产值 is not read as 工业总产值."""
@@ -51,7 +54,9 @@ def find_figure_by_name(knowledge: KnowledgeBase, name: Optional[str]) -> Option
     return find_figure_in_text(knowledge, name)
 
 
-def find_figures_in_text(knowledge: KnowledgeBase, text: str, kinds: Iterable[str] = ("indicator", "fact")) -> List[Figure]:
+def find_figures_in_text(
+    knowledge: KnowledgeBase, text: str, kinds: Iterable[str] = ("indicator", "fact")
+) -> List[Figure]:
     """Every figure named in the text, in the order named; a name inside a longer matched
     name (工业总产值 inside 规模工业总产值) does not count."""
     plain = text.replace("的", "")

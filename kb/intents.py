@@ -5,6 +5,7 @@ DIET learns that 投资 and 落户 go with the investment-intention form, so "�
 is for investors who want to register a project or be contacted; a question that asks for
 information is answered. Plain rules over the normalised text, applied to the model's
 ranking by components/intent_guard.py (so `rasa test` and the server agree)."""
+
 from __future__ import annotations
 
 import re
@@ -13,11 +14,26 @@ from typing import List, Optional, Sequence, Tuple
 FORM_INTENT, HUMAN_INTENT, FOLLOWUP_INTENT = "leave_intention", "request_human", "follow_up"
 # Intents whose actions state no zone facts: a follow-up read as one of them ("第三个呢"
 # as a goodbye) would lose the question.
-NOT_INFORMATIONAL = frozenset({"greet", "goodbye", "thank", "bot_challenge", "menu", "affirm", "deny", "chitchat",
-                               "out_of_scope", FORM_INTENT, HUMAN_INTENT})
+NOT_INFORMATIONAL = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thank",
+        "bot_challenge",
+        "menu",
+        "affirm",
+        "deny",
+        "chitchat",
+        "out_of_scope",
+        FORM_INTENT,
+        HUMAN_INTENT,
+    }
+)
 ABOUT_THE_ASSISTANT = re.compile(r"机器人|真人|人工|客服|你是谁|你叫")
-_SOMEONE_TO_TALK_TO = (r"有没有人(能|可以|来|给我|帮我)?.{0,4}(讲讲|讲一下|介绍|解答|聊聊|说说|对接)|找个?(真人|人)(聊|谈|同我|跟我|和我)"
-                       r"|(有没有|有无)(窗口|专人|部门|人)(可以|能)?(直接)?(洽谈|对接|面谈|谈|咨询)")
+_SOMEONE_TO_TALK_TO = (
+    r"有没有人(能|可以|来|给我|帮我)?.{0,4}(讲讲|讲一下|介绍|解答|聊聊|说说|对接)|找个?(真人|人)(聊|谈|同我|跟我|和我)"
+    r"|(有没有|有无)(窗口|专人|部门|人)(可以|能)?(直接)?(洽谈|对接|面谈|谈|咨询)"
+)
 # "有没有真人客服": a person, not a question about the bot.
 WANTS_A_PERSON = re.compile(
     r"(有没有|有无|转|找|要|接|换)(个)?(真人|人工|客服|工作人员)|真人客服|人工客服|转人工|(给|发|告诉)我?.{0,4}(电话|联系方式|手机号|微信)"
@@ -30,7 +46,9 @@ ASKS_FOR_SOMEONE = re.compile(_SOMEONE_TO_TALK_TO)
 # Questions about the assistant name it ("你是谁", "你是机器人吗"); "谁在开发" does not.
 NAMES_THE_ASSISTANT = re.compile(r"你|您|机器人|助手|程序|ai\b|bot|人工|真人|客服")
 # A bare question fragment right after an answer ("多远", "在省里算大吗").
-_FRAGMENT = re.compile(r"多远|多大|多少|多久|多长|几[个家所条年位项]|哪[年里个些一]|什么时候|算大|省里|省内|全国|同比|单位|口径|来源|出处")
+_FRAGMENT = re.compile(
+    r"多远|多大|多少|多久|多长|几[个家所条年位项]|哪[年里个些一]|什么时候|算大|省里|省内|全国|同比|单位|口径|来源|出处"
+)
 # Greetings and questions about the assistant are small talk, however short.
 _SMALL_TALK_WORDS = re.compile(r"在吗|有人吗|你好|您好|谢|再见|拜|你是|跟谁|你叫|你会|你能|你几岁|功能|能问")
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "menu", "affirm", "deny", "chitchat"})
@@ -39,7 +57,9 @@ RULE_CONFIDENCE = 0.95
 # "联系服务企业的机制有哪些" asks about the zone's services, not for a person.
 ABOUT_SERVICES = re.compile(r"机制|制度|政策|措施|服务体系|怎么服务|审批|手续|办理|办事|许可")
 # Words of a request for a person; a "谁…" question without any of them is about a fact.
-PERSON_WORDS = re.compile(r"联系|电话|人工|客服|真人|招商|对接|负责人|领导|经理|微信|邮箱|办公|找人|找谁|问谁|工作人员|专人|人员|转")
+PERSON_WORDS = re.compile(
+    r"联系|电话|人工|客服|真人|招商|对接|负责人|领导|经理|微信|邮箱|办公|找人|找谁|问谁|工作人员|专人|人员|转"
+)
 
 # The investor wants to be contacted or to leave their project.
 WANTS_CONTACT = re.compile(
@@ -47,9 +67,13 @@ WANTS_CONTACT = re.compile(
     r"安排.{0,4}(联系|对接)|(怎么|想|要|希望|和你们|跟你们)对接|对接(招商|一下|项目)|投资意向|意向登记|登记|填(表|一下)|\d{11}"
 )
 # ... or states a plan to invest here, with no question attached.
-WANTS_TO_INVEST = re.compile(r"(想|要|打算|准备|计划|考虑|有意|希望|拟)(来|在|到|去)?.{0,10}(投资|落户|入驻|设厂|建厂|落地|办厂|开厂)")
+WANTS_TO_INVEST = re.compile(
+    r"(想|要|打算|准备|计划|考虑|有意|希望|拟)(来|在|到|去)?.{0,10}(投资|落户|入驻|设厂|建厂|落地|办厂|开厂)"
+)
 PROJECT_WORDS = re.compile(r"项目|投资|设厂|建厂|办厂|开厂|落户|入驻|公司|企业|工厂")
-ASKS_INFORMATION = re.compile(r"谁|哪|什么|啥|多少|几|怎么样|如何|吗|么|是否|有没有|是不是|咋|呢|[?？]|知道|了解一下|问问|咨询")
+ASKS_INFORMATION = re.compile(
+    r"谁|哪|什么|啥|多少|几|怎么样|如何|吗|么|是否|有没有|是不是|咋|呢|[?？]|知道|了解一下|问问|咨询"
+)
 
 
 def wants_form(text: str) -> bool:
@@ -93,8 +117,12 @@ def strong_followup(text: str) -> bool:
     if followup.ordinal(text) is not None:
         return True
     short = len(text) <= 15
-    return short and bool(followup.POINTING.search(text) or followup.PERIOD_ASK.search(text)
-                          or followup.UNIT_ASK.search(text) or followup.SOURCE_ASK.search(text))
+    return short and bool(
+        followup.POINTING.search(text)
+        or followup.PERIOD_ASK.search(text)
+        or followup.UNIT_ASK.search(text)
+        or followup.SOURCE_ASK.search(text)
+    )
 
 
 _THAT_ONE = re.compile(r"^[\u4e00-\u9fff]{1,6}(那|这)(一)?(条|个|项|家|句|所)(呢|吧)?[?？]?$")
@@ -128,19 +156,32 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
 
     if scope.classify(text) == scope.SCOPE_INJECTION:
         return (OUT_OF_SCOPE_INTENT, confidence) if top != OUT_OF_SCOPE_INTENT else None
-    if WANTS_A_PERSON.search(text) and not wants_form(text) and (
-            not ABOUT_SERVICES.search(text) or ASKS_FOR_SOMEONE.search(text)) and not scope.other_zone(text):  # "苏州工业园区招商电话多少": another zone's staff
+    if (
+        WANTS_A_PERSON.search(text)
+        and not wants_form(text)
+        and (not ABOUT_SERVICES.search(text) or ASKS_FOR_SOMEONE.search(text))
+        and not scope.other_zone(text)
+    ):  # "苏州工业园区招商电话多少": another zone's staff
         return HUMAN_INTENT, confidence  # also when the model was unsure between a person and the bot
-    if top != FORM_INTENT and wants_form(text) and (WANTS_TO_INVEST.search(text) or PROJECT_WORDS.search(text)) \
-            and re.search(r"登记|留", text):
+    if (
+        top != FORM_INTENT
+        and wants_form(text)
+        and (WANTS_TO_INVEST.search(text) or PROJECT_WORDS.search(text))
+        and re.search(r"登记|留", text)
+    ):
         # "我们有个电池项目想落户九华，帮忙登记下": registering, whatever words it shares with an FAQ.
         return FORM_INTENT, confidence
     if top in NOT_INFORMATIONAL and strong_followup(text) and not (top == FORM_INTENT and wants_form(text)):
         return FOLLOWUP_INTENT, max(confidence, dict(ranking).get(FOLLOWUP_INTENT, 0.0))
     if top in SMALL_TALK_INTENTS and _THAT_ONE.search(text) and not _SMALL_TALK_WORDS.search(text):
         return FOLLOWUP_INTENT, confidence  # "求实那条": an item of the last answer
-    if top in SMALL_TALK_INTENTS and len(text) <= 9 and _FRAGMENT.search(text) \
-            and not ABOUT_THE_ASSISTANT.search(text) and not _SMALL_TALK_WORDS.search(text):
+    if (
+        top in SMALL_TALK_INTENTS
+        and len(text) <= 9
+        and _FRAGMENT.search(text)
+        and not ABOUT_THE_ASSISTANT.search(text)
+        and not _SMALL_TALK_WORDS.search(text)
+    ):
         return FOLLOWUP_INTENT, confidence
     if top == "bot_challenge" and not NAMES_THE_ASSISTANT.search(text) and asks_information(text):
         return _demoted(ranking)  # "战略投资者有谁", "叫什么名字" after an answer: a fact
@@ -152,7 +193,12 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
         if asks_information(text):  # "吉利是在这投资的吗": answer it
             return _demoted(ranking)
         return None
-    if top == HUMAN_INTENT and ABOUT_SERVICES.search(text) and asks_information(text) and not WANTS_A_PERSON.search(text):
+    if (
+        top == HUMAN_INTENT
+        and ABOUT_SERVICES.search(text)
+        and asks_information(text)
+        and not WANTS_A_PERSON.search(text)
+    ):
         return _demoted(ranking)
     if top == HUMAN_INTENT and not PERSON_WORDS.search(text) and asks_information(text):
         return _demoted(ranking)  # "谁在开发": who develops a project, not a request for staff

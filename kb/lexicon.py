@@ -10,6 +10,7 @@ Two kinds, both seen in real messages (tests/heldout/):
 
 Both are static word lists rather than knowledge/ entries: they are about how people
 type, not about the zone, and they must be the same in training and at run time."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,19 @@ from typing import Dict, List, Tuple
 
 # The names whose misspellings are corrected, longest first so 综合保税区 wins over 保税区.
 SOUND_CORRECTED_NAMES = (
-    "综合保税区", "经济技术开发区", "湘潭经开区", "经开区", "综保区", "湘潭", "九华", "机场", "高铁", "蓝思", "厂房",
-    "长沙", "株洲",
+    "综合保税区",
+    "经济技术开发区",
+    "湘潭经开区",
+    "经开区",
+    "综保区",
+    "湘潭",
+    "九华",
+    "机场",
+    "高铁",
+    "蓝思",
+    "厂房",
+    "长沙",
+    "株洲",
 )
 # A name this long typed with one wrong character of another sound (桑屯新能源) is still
 # that name. Shorter names are too close to ordinary words (长沙机场 / 长沙市场), and the
@@ -28,60 +40,194 @@ MIN_LENGTH_FOR_ONE_WRONG_CHARACTER = 5
 
 # English (lower-case) -> the knowledge base's word. Multi-word phrases first.
 ENGLISH_TERMS: Tuple[Tuple[str, str], ...] = (
-    ("foreign direct investment", "直接到位外资"), ("fdi inflow", "直接到位外资"), ("fdi", "直接到位外资"),
-    ("gdp growth", "地区生产总值增长"), ("gdp", "地区生产总值"),
-    ("industrial output", "工业总产值"), ("gross output", "工业总产值"),
-    ("fixed asset investment", "固定资产投资"), ("fixed-asset investment", "固定资产投资"), ("fai", "固定资产投资"),
-    ("tax revenue", "财税收入"), ("fiscal revenue", "财税收入"), ("value added", "增加值"),
-    ("domestic investment", "实际到位内资"), ("domestic capital", "实际到位内资"),
-    ("growth rate", "增长率"), ("yoy", "同比"), ("y/y", "同比"), ("growth", "增长"),
-    ("electric vehicle", "新能源汽车"), ("new energy vehicle", "新能源汽车"), ("nev", "新能源汽车"), ("ev", "新能源汽车"),
-    ("auto parts", "汽车零部件"), ("automotive", "汽车"), ("auto", "汽车"), ("oem", "整车"),
-    ("r&d center", "研发中心"), ("r&d centre", "研发中心"), ("r&d", "研发"), ("rd center", "研发中心"),
-    ("fortune global 500", "世界500强"), ("fortune 500", "世界500强"), ("global 500", "世界500强"),
-    ("ipo", "上市"), ("listed company", "上市公司"), ("listed companies", "上市公司"),
-    ("have someone contact me", "请联系我"), ("contact me", "联系我"), ("call me", "给我回电"),
-    ("build a plant", "建厂"), ("building a plant", "建厂"), ("set up a plant", "建厂"), ("set up a factory", "建厂"),
-    ("factory", "工厂"), ("plant", "工厂"), ("tax rate", "税率"), ("income tax", "所得税"), ("vat", "增值税"),
-    ("one-stop service", "一站式服务"), ("one-stop", "一站式"), ("one stop", "一站式"),
-    ("international school", "国际学校"), ("high-speed rail", "高铁"), ("high speed rail", "高铁"), ("hsr", "高铁"),
-    ("bonded zone", "综保区"), ("free trade zone", "自贸区"), ("ftz", "自贸区"),
-    ("overseas warehouse", "海外仓"), ("airport", "机场"), ("railway", "铁路"), ("highway", "高速"),
-    ("land price", "地价"), ("electricity price", "电价"), ("power price", "电价"), ("electricity", "电价"),
-    ("water price", "水价"), ("salary", "工资"), ("salaries", "工资"), ("wages", "工资"), ("wage", "工资"),
-    ("rent", "租金"), ("subsidies", "补贴"), ("subsidy", "补贴"), ("incentives", "优惠政策"), ("incentive", "优惠政策"),
-    ("tax", "税收"), ("talent", "人才"), ("ranking", "排名"), ("population", "人口"), ("hospital", "医院"),
-    ("logistics", "物流"), ("due diligence", "尽调"), ("cost", "成本"), ("policy", "政策"), ("policies", "政策"),
-    ("semiconductor", "半导体"), ("medical device", "医疗器械"), ("medical devices", "医疗器械"),
-    ("smart manufacturing", "智能制造"), ("contact", "联系方式"), ("hotline", "电话"),
-    ("students", "学生"), ("student", "学生"), ("university", "大学"), ("universities", "高校"), ("college", "院校"),
-    ("school", "学校"), ("schools", "学校"), ("park", "公园"), ("port", "港口"), ("approval", "审批"),
-    ("data", "数据"), ("spirit", "精神"), ("area", "面积"), ("workers", "工人"), ("skilled workers", "技工"),
-    ("lens", "蓝思"), ("geely", "吉利"), ("magna", "麦格纳"), ("schaeffler", "舍弗勒"),
+    ("foreign direct investment", "直接到位外资"),
+    ("fdi inflow", "直接到位外资"),
+    ("fdi", "直接到位外资"),
+    ("gdp growth", "地区生产总值增长"),
+    ("gdp", "地区生产总值"),
+    ("industrial output", "工业总产值"),
+    ("gross output", "工业总产值"),
+    ("fixed asset investment", "固定资产投资"),
+    ("fixed-asset investment", "固定资产投资"),
+    ("fai", "固定资产投资"),
+    ("tax revenue", "财税收入"),
+    ("fiscal revenue", "财税收入"),
+    ("value added", "增加值"),
+    ("domestic investment", "实际到位内资"),
+    ("domestic capital", "实际到位内资"),
+    ("growth rate", "增长率"),
+    ("yoy", "同比"),
+    ("y/y", "同比"),
+    ("growth", "增长"),
+    ("electric vehicle", "新能源汽车"),
+    ("new energy vehicle", "新能源汽车"),
+    ("nev", "新能源汽车"),
+    ("ev", "新能源汽车"),
+    ("auto parts", "汽车零部件"),
+    ("automotive", "汽车"),
+    ("auto", "汽车"),
+    ("oem", "整车"),
+    ("r&d center", "研发中心"),
+    ("r&d centre", "研发中心"),
+    ("r&d", "研发"),
+    ("rd center", "研发中心"),
+    ("fortune global 500", "世界500强"),
+    ("fortune 500", "世界500强"),
+    ("global 500", "世界500强"),
+    ("ipo", "上市"),
+    ("listed company", "上市公司"),
+    ("listed companies", "上市公司"),
+    ("have someone contact me", "请联系我"),
+    ("contact me", "联系我"),
+    ("call me", "给我回电"),
+    ("build a plant", "建厂"),
+    ("building a plant", "建厂"),
+    ("set up a plant", "建厂"),
+    ("set up a factory", "建厂"),
+    ("factory", "工厂"),
+    ("plant", "工厂"),
+    ("tax rate", "税率"),
+    ("income tax", "所得税"),
+    ("vat", "增值税"),
+    ("one-stop service", "一站式服务"),
+    ("one-stop", "一站式"),
+    ("one stop", "一站式"),
+    ("international school", "国际学校"),
+    ("high-speed rail", "高铁"),
+    ("high speed rail", "高铁"),
+    ("hsr", "高铁"),
+    ("bonded zone", "综保区"),
+    ("free trade zone", "自贸区"),
+    ("ftz", "自贸区"),
+    ("overseas warehouse", "海外仓"),
+    ("airport", "机场"),
+    ("railway", "铁路"),
+    ("highway", "高速"),
+    ("land price", "地价"),
+    ("electricity price", "电价"),
+    ("power price", "电价"),
+    ("electricity", "电价"),
+    ("water price", "水价"),
+    ("salary", "工资"),
+    ("salaries", "工资"),
+    ("wages", "工资"),
+    ("wage", "工资"),
+    ("rent", "租金"),
+    ("subsidies", "补贴"),
+    ("subsidy", "补贴"),
+    ("incentives", "优惠政策"),
+    ("incentive", "优惠政策"),
+    ("tax", "税收"),
+    ("talent", "人才"),
+    ("ranking", "排名"),
+    ("population", "人口"),
+    ("hospital", "医院"),
+    ("logistics", "物流"),
+    ("due diligence", "尽调"),
+    ("cost", "成本"),
+    ("policy", "政策"),
+    ("policies", "政策"),
+    ("semiconductor", "半导体"),
+    ("medical device", "医疗器械"),
+    ("medical devices", "医疗器械"),
+    ("smart manufacturing", "智能制造"),
+    ("contact", "联系方式"),
+    ("hotline", "电话"),
+    ("students", "学生"),
+    ("student", "学生"),
+    ("university", "大学"),
+    ("universities", "高校"),
+    ("college", "院校"),
+    ("school", "学校"),
+    ("schools", "学校"),
+    ("park", "公园"),
+    ("port", "港口"),
+    ("approval", "审批"),
+    ("data", "数据"),
+    ("spirit", "精神"),
+    ("area", "面积"),
+    ("workers", "工人"),
+    ("skilled workers", "技工"),
+    ("lens", "蓝思"),
+    ("geely", "吉利"),
+    ("magna", "麦格纳"),
+    ("schaeffler", "舍弗勒"),
 )
 
 # Regional wording (after OpenCC t2s) -> the knowledge base's word.
 REGIONAL_VARIANTS: Tuple[Tuple[str, str], ...] = (
-    ("年增率", "同比增长率"), ("年增长率", "同比增长率"), ("成长率", "增长率"), ("年成长", "同比增长"),
-    ("招商窗口", "招商人员"), ("捷运", "地铁"), ("育成中心", "孵化器"), ("新创公司", "初创企业"), ("新创", "初创"),
+    ("年增率", "同比增长率"),
+    ("年增长率", "同比增长率"),
+    ("成长率", "增长率"),
+    ("年成长", "同比增长"),
+    ("招商窗口", "招商人员"),
+    ("捷运", "地铁"),
+    ("育成中心", "孵化器"),
+    ("新创公司", "初创企业"),
+    ("新创", "初创"),
     # Cantonese words that are never Mandarin (after t2s)
-    ("几耐", "多久"), ("有冇", "有没有"), ("系咪", "是不是"), ("边度", "哪里"), ("乜嘢", "什么"),
-    ("排弟", "排第"), ("搞掂", "搞定"),
+    ("几耐", "多久"),
+    ("有冇", "有没有"),
+    ("系咪", "是不是"),
+    ("边度", "哪里"),
+    ("乜嘢", "什么"),
+    ("排弟", "排第"),
+    ("搞掂", "搞定"),
 )
 
 # Written Cantonese (Hong Kong and Guangdong investors), after t2s. Only in a message
 # that is plainly Cantonese (CANTONESE_MARKERS): 系, 边, 呢个 and 倾 are also Mandarin.
 CANTONESE_MARKERS = re.compile(
-    "[喺嘅咩冇唔揾搵𠮶嗰攞咗啲哋佢睇乜嚟噉]|系(边|几|咩|乜|唔|咪|度)|我系|边(条|年|个|间|位|度|啲|样)|几多|几耐|而家|定系")
+    "[喺嘅咩冇唔揾搵𠮶嗰攞咗啲哋佢睇乜嚟噉]|系(边|几|咩|乜|唔|咪|度)|我系|边(条|年|个|间|位|度|啲|样)|几多|几耐|而家|定系"
+)
 CANTONESE_WORDS: Tuple[Tuple[str, str], ...] = (  # in this order: 好啲 before 啲
-    ("屋企", "家"), ("好啲", "好"),
-    ("系唔系", "是不是"), ("系咪", "是不是"), ("有冇", "有没有"), ("冇", "没有"), ("得唔得", "可不可以"),
-    ("使唔使", "需不需要"), ("唔该", "谢谢"), ("唔", "不"), ("几多", "多少"), ("几耐", "多久"), ("几时", "什么时候"),
-    ("边度", "哪里"), ("边个", "哪个"), ("边间", "哪家"), ("边啲", "哪些"), ("乜嘢", "什么"), ("咩", "什么"), ("乜", "什么"),
-    ("嘅", "的"), ("喺", "在"), ("揾", "找"), ("搵", "找"), ("𠮶个", "那个"), ("𠮶啲", "那些"), ("𠮶", "那"), ("嗰", "那"),
-    ("呢个", "这个"), ("呢啲", "这些"), ("呢度", "这里"), ("啲", "些"), ("攞", "拿"), ("咗", "了"), ("佢哋", "他们"),
-    ("我哋", "我们"), ("你哋", "你们"), ("佢", "它"), ("睇", "看"), ("咁", "这么"), ("俾", "给"), ("畀", "给"),
-    ("倾", "聊"), ("嚟", "来"), ("噉", "这样"), ("而家", "现在"), ("定系", "还是"),
+    ("屋企", "家"),
+    ("好啲", "好"),
+    ("系唔系", "是不是"),
+    ("系咪", "是不是"),
+    ("有冇", "有没有"),
+    ("冇", "没有"),
+    ("得唔得", "可不可以"),
+    ("使唔使", "需不需要"),
+    ("唔该", "谢谢"),
+    ("唔", "不"),
+    ("几多", "多少"),
+    ("几耐", "多久"),
+    ("几时", "什么时候"),
+    ("边度", "哪里"),
+    ("边个", "哪个"),
+    ("边间", "哪家"),
+    ("边啲", "哪些"),
+    ("乜嘢", "什么"),
+    ("咩", "什么"),
+    ("乜", "什么"),
+    ("嘅", "的"),
+    ("喺", "在"),
+    ("揾", "找"),
+    ("搵", "找"),
+    ("𠮶个", "那个"),
+    ("𠮶啲", "那些"),
+    ("𠮶", "那"),
+    ("嗰", "那"),
+    ("呢个", "这个"),
+    ("呢啲", "这些"),
+    ("呢度", "这里"),
+    ("啲", "些"),
+    ("攞", "拿"),
+    ("咗", "了"),
+    ("佢哋", "他们"),
+    ("我哋", "我们"),
+    ("你哋", "你们"),
+    ("佢", "它"),
+    ("睇", "看"),
+    ("咁", "这么"),
+    ("俾", "给"),
+    ("畀", "给"),
+    ("倾", "聊"),
+    ("嚟", "来"),
+    ("噉", "这样"),
+    ("而家", "现在"),
+    ("定系", "还是"),
 )
 # 边 and 系 as Cantonese 哪 and 是, but not inside 那边/旁边 or 关系/体系/系统.
 _CANTONESE_BIAN = re.compile(r"(?<![那这旁身周两左右东西南北海江河外里上下前后半无天])边")
@@ -176,7 +322,7 @@ def _one_wrong_index(names: Tuple[str, ...]) -> Dict[str, str]:
         if len(name) < MIN_LENGTH_FOR_ONE_WRONG_CHARACTER or not all("\u4e00" <= c <= "\u9fff" for c in name):
             continue
         for position in range(len(name) - 1):
-            key = name[:position] + "?" + name[position + 1:]
+            key = name[:position] + "?" + name[position + 1 :]
             if index.get(key, name) != name:
                 ambiguous.add(key)
             index[key] = name
@@ -196,12 +342,12 @@ def fold_one_wrong_character(text: str, names: Tuple[str, ...]) -> str:
     start = 0
     while start < len(chars):
         for length in lengths:
-            window = "".join(chars[start:start + length])
+            window = "".join(chars[start : start + length])
             if len(window) < length or window in known or not all("\u4e00" <= c <= "\u9fff" for c in window):
                 continue
-            found = {index.get(window[:p] + "?" + window[p + 1:]) for p in range(length - 1)} - {None}
+            found = {index.get(window[:p] + "?" + window[p + 1 :]) for p in range(length - 1)} - {None}
             if len(found) == 1:
-                chars[start:start + length] = list(found.pop())
+                chars[start : start + length] = list(found.pop())
                 start += length - 1
                 break
         start += 1

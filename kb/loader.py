@@ -2,6 +2,7 @@
 
 Every problem names the file and line and says in plain Chinese what to fix, because the
 people editing these files are investment-promotion staff, not programmers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,35 +12,96 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from kb.text import TRADITIONAL, detect_script
 from kb.model import FaqEntry, Figure, KnowledgeBase, MenuTopic, Source
+from kb.text import TRADITIONAL, detect_script
 from kb.yaml_lines import YamlFileError, line_of, load_with_lines
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REQUIRED_MESSAGES = (
-    "greet", "menu", "goodbye", "thank", "bot_challenge", "chitchat", "out_of_scope", "other_zone",
-    "dont_know", "empty_message", "not_chinese", "too_long", "figure_unknown",
-    "growth_missing", "staff_offer", "staff_contact", "staff_contact_missing", "error", "try_again_shortly",
+    "greet",
+    "menu",
+    "goodbye",
+    "thank",
+    "bot_challenge",
+    "chitchat",
+    "out_of_scope",
+    "other_zone",
+    "dont_know",
+    "empty_message",
+    "not_chinese",
+    "too_long",
+    "figure_unknown",
+    "growth_missing",
+    "staff_offer",
+    "staff_contact",
+    "staff_contact_missing",
+    "error",
+    "try_again_shortly",
     "too_fast",
     "source_line",
     # follow-ups and figures the source does not give (kb/followup.py, kb/dialogue.py)
-    "followup_item", "followup_no_item", "followup_period", "followup_unit", "followup_units", "followup_source",
-    "followup_not_stated", "figure_other_period", "faq_other_period", "figure_not_published", "growth_ranking",
+    "followup_item",
+    "followup_no_item",
+    "followup_period",
+    "followup_unit",
+    "followup_units",
+    "followup_source",
+    "followup_not_stated",
+    "figure_other_period",
+    "faq_other_period",
+    "figure_not_published",
+    "growth_ranking",
     # the investment-intention form (actions/leads.py)
-    "lead_ask_consent", "lead_ask_company", "lead_ask_industry", "lead_ask_amount", "lead_ask_land",
-    "lead_ask_name", "lead_ask_contact", "lead_consent_unclear", "lead_bad_amount", "lead_bad_contact",
-    "lead_too_long", "lead_resume", "lead_saved", "lead_duplicate", "lead_not_saved_no_consent",
-    "lead_save_failed", "lead_cancelled", "lead_correct_which", "lead_correct_ok",
-    "handoff_open", "handoff_closed",
+    "lead_ask_consent",
+    "lead_ask_company",
+    "lead_ask_industry",
+    "lead_ask_amount",
+    "lead_ask_land",
+    "lead_ask_name",
+    "lead_ask_contact",
+    "lead_consent_unclear",
+    "lead_bad_amount",
+    "lead_bad_contact",
+    "lead_too_long",
+    "lead_resume",
+    "lead_saved",
+    "lead_duplicate",
+    "lead_not_saved_no_consent",
+    "lead_save_failed",
+    "lead_cancelled",
+    "lead_correct_which",
+    "lead_correct_ok",
+    "handoff_open",
+    "handoff_closed",
 )
 FIGURE_KEYS = {
-    "id", "name", "aliases", "kind", "value", "unit", "growth_pct", "prefix", "note",
-    "period", "as_of", "source", "reviewed_at",
+    "id",
+    "name",
+    "aliases",
+    "kind",
+    "value",
+    "unit",
+    "growth_pct",
+    "prefix",
+    "note",
+    "period",
+    "as_of",
+    "source",
+    "reviewed_at",
 }
 FAQ_KEYS = {
-    "id", "question", "answer", "phrasings", "source", "period", "as_of", "reviewed_at",
-    "terms", "no_published_figure", "disabled",
+    "id",
+    "question",
+    "answer",
+    "phrasings",
+    "source",
+    "period",
+    "as_of",
+    "reviewed_at",
+    "terms",
+    "no_published_figure",
+    "disabled",
 }
 CONTACT_KEYS = {"department", "phone", "email", "address", "office_hours", "reviewed_at"}
 
@@ -165,7 +227,9 @@ def _source(entry: Dict[str, Any], documents: Dict[str, Any], checker: _Checker)
         return None
     sections = {k: v for k, v in document.get("sections", {}).items() if not k.startswith("__")}
     if section_id not in sections:
-        checker.add(raw, f"资料来源里的 section “{section_id}” 不在资料 {doc_id} 的章节中（可选：{', '.join(sections)}）")
+        checker.add(
+            raw, f"资料来源里的 section “{section_id}” 不在资料 {doc_id} 的章节中（可选：{', '.join(sections)}）"
+        )
         return None
     return Source(doc_id, str(document.get("title", doc_id)), section_id, str(sections[section_id]))
 
@@ -237,10 +301,18 @@ def _figure(entry: Dict[str, Any], documents: Dict[str, Any], checker: _Checker)
     if len(checker.problems) > before or source is None:
         return None
     return Figure(
-        id=figure_id, name=name, aliases=aliases, kind=kind, value=float(value), unit=unit,
-        period=period, source=source, reviewed_at=reviewed,
+        id=figure_id,
+        name=name,
+        aliases=aliases,
+        kind=kind,
+        value=float(value),
+        unit=unit,
+        period=period,
+        source=source,
+        reviewed_at=reviewed,
         growth_pct=None if growth is None else float(growth),
-        prefix=str(entry.get("prefix", "") or ""), note=str(entry.get("note", "") or ""),
+        prefix=str(entry.get("prefix", "") or ""),
+        note=str(entry.get("note", "") or ""),
     )
 
 
@@ -285,14 +357,22 @@ def _read_faqs(
             for text in (faq.question,) + faq.phrasings:
                 owner = phrasing_owner.setdefault(text, faq.id)
                 if owner != faq.id:
-                    checker.add(entry, f"问法“{text}”同时出现在 {owner} 和 {faq.id} 下，机器人无法区分，请只保留一处", "phrasings")
+                    checker.add(
+                        entry,
+                        f"问法“{text}”同时出现在 {owner} 和 {faq.id} 下，机器人无法区分，请只保留一处",
+                        "phrasings",
+                    )
             faqs[faq.id] = faq
     return faqs
 
 
 def _faq(
-    entry: Dict[str, Any], category: str, title: str, documents: Dict[str, Any],
-    figure_file: _FigureFile, checker: _Checker,
+    entry: Dict[str, Any],
+    category: str,
+    title: str,
+    documents: Dict[str, Any],
+    figure_file: _FigureFile,
+    checker: _Checker,
 ) -> Optional[FaqEntry]:
     before = len(checker.problems)
     checker.unknown_keys(entry, FAQ_KEYS, "问答")
@@ -314,7 +394,11 @@ def _faq(
             else:  # the figure's own error is already reported; leave this entry out
                 return None
         elif attribute not in ("", "growth"):
-            checker.add(entry, f"答案里的 {{{figure_id}.{attribute}}} 写法不对，只支持 {{{figure_id}}} 或 {{{figure_id}.growth}}", "answer")
+            checker.add(
+                entry,
+                f"答案里的 {{{figure_id}.{attribute}}} 写法不对，只支持 {{{figure_id}}} 或 {{{figure_id}.growth}}",
+                "answer",
+            )
         elif attribute == "growth" and figure.growth_pct is None:
             checker.add(entry, f"答案引用了 {figure_id} 的增长率，但 figures.yml 中没有这项增长率", "answer")
     phrasings = checker.text_list(entry, "phrasings", "问法")
@@ -328,8 +412,16 @@ def _faq(
     if len(checker.problems) > before or source is None:
         return None
     return FaqEntry(
-        id=faq_id, category=category, category_title=title, question=question, answer=answer,
-        phrasings=phrasings, source=source, period=period, reviewed_at=reviewed, terms=terms,
+        id=faq_id,
+        category=category,
+        category_title=title,
+        question=question,
+        answer=answer,
+        phrasings=phrasings,
+        source=source,
+        period=period,
+        reviewed_at=reviewed,
+        terms=terms,
         no_published_figure=bool(entry.get("no_published_figure", False)),
         disabled=bool(entry.get("disabled", False)),
     )
@@ -350,7 +442,10 @@ def _read_messages(root: Path, problems: List[Problem]) -> Tuple[Dict[str, str],
     topics = []
     for item in data.get("menu_topics") or []:
         if not isinstance(item, dict) or not item.get("title") or not item.get("payload"):
-            checker.add(item if isinstance(item, dict) else data, "menu_topics 每一项需要 title（按钮文字）和 payload（点击后发送的问题）")
+            checker.add(
+                item if isinstance(item, dict) else data,
+                "menu_topics 每一项需要 title（按钮文字）和 payload（点击后发送的问题）",
+            )
             continue
         topics.append(MenuTopic(str(item["title"]).strip(), str(item["payload"]).strip()))
     return messages, topics

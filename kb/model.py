@@ -1,4 +1,5 @@
 """Typed views of the knowledge files. Built only from entries that passed validation."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -2,6 +2,7 @@
 
 Figures are written into answers from figures.yml at reply time, so correcting a value
 in one place corrects every answer that quotes it."""
+
 from __future__ import annotations
 
 from typing import Optional
@@ -28,9 +29,7 @@ def growth_text(figure: Figure) -> str:
 def source_line(knowledge: KnowledgeBase, source: Source, period: str) -> str:
     if period.isdigit():  # an as-of year such as "2021"
         period = f"{period}年"
-    return knowledge.message(
-        "source_line", document=source.document_title, section=source.section_label, period=period
-    )
+    return knowledge.message("source_line", document=source.document_title, section=source.section_label, period=period)
 
 
 def render_answer(knowledge: KnowledgeBase, entry: FaqEntry) -> str:

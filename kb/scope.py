@@ -9,6 +9,7 @@ refusal instead of the nearest zone paragraph:
   assistant drop its rules ("忽略之前的指令", "developer mode", "编一个地价").
 Place names come from jieba's part-of-speech tags (ns), so any city is recognised, not
 only a list; the zone's own places (湘潭, 九华, 湖南, 长株潭) are home."""
+
 from __future__ import annotations
 
 import re
@@ -17,21 +18,60 @@ from typing import Iterable, List, Optional
 
 from kb.lexicon import fold_zone_name_typos
 
-SCOPE_OTHER_ZONE, SCOPE_OTHER_PLACE, SCOPE_GENERAL, SCOPE_INJECTION = "other_zone", "other_place", "general", "injection"
+SCOPE_OTHER_ZONE, SCOPE_OTHER_PLACE, SCOPE_GENERAL, SCOPE_INJECTION = (
+    "other_zone",
+    "other_place",
+    "general",
+    "injection",
+)
 
-_ZONE_WORDS = ("经济技术开发区", "高新技术产业开发区", "高新技术开发区", "综合保税区", "工业园区", "产业园区", "经开区", "高新区",
-               "开发区", "综保区", "保税区", "自贸区", "新区", "工业园", "产业园")
+_ZONE_WORDS = (
+    "经济技术开发区",
+    "高新技术产业开发区",
+    "高新技术开发区",
+    "综合保税区",
+    "工业园区",
+    "产业园区",
+    "经开区",
+    "高新区",
+    "开发区",
+    "综保区",
+    "保税区",
+    "自贸区",
+    "新区",
+    "工业园",
+    "产业园",
+)
 # Keywords a home prefix makes this zone's (湘潭经开区, 湘潭综保区); 湘潭高新区 is another zone.
 _HOME_ZONE_WORDS = ("经济技术开发区", "综合保税区", "经开区", "开发区", "综保区", "保税区")
 # Taiwan is home too: the zone is a provincially approved Taiwan-investor zone (台商投资区).
-HOME_PLACES = ("湘潭", "九华", "湖南", "湖南省", "长株潭", "湘江", "河西", "中国", "全国", "全省", "国家", "本市", "本省", "省内", "湘",
-               "台湾", "台商")
+HOME_PLACES = (
+    "湘潭",
+    "九华",
+    "湖南",
+    "湖南省",
+    "长株潭",
+    "湘江",
+    "河西",
+    "中国",
+    "全国",
+    "全省",
+    "国家",
+    "本市",
+    "本省",
+    "省内",
+    "湘",
+    "台湾",
+    "台商",
+)
 # Zone-internal names that start with another place (长沙雅礼 is a school in the zone).
 _ZONE_REFERENCES = re.compile(
     r"湘潭经开区|经开区|九华|园区|你们|贵区|贵园|这里|这边|这儿|那边|区内|本区|综保区|保税区|[在来到去]湘潭|湘潭市|咱们|你这|落户|入驻|来这"
 )
 # The investor asks how the zone relates to the place: distance, links, comparison.
-_RELATION = re.compile(r"离|到|距|去|从|至|往|和|与|跟|同|比|对接|连接|融城|一体化|通勤|开车|坐车|高铁|方向|附近|周边|旁边|飞")
+_RELATION = re.compile(
+    r"离|到|距|去|从|至|往|和|与|跟|同|比|对接|连接|融城|一体化|通勤|开车|坐车|高铁|方向|附近|周边|旁边|飞"
+)
 _GENERAL = re.compile(
     r"天气|气温|下雨|下雪|雾霾|空气质量|机票|火车票|车票|股票|港股|美股|a股|股价|基金|彩票|炒股|买哪只|可以买吗|能买吗|比特币|分数线|录取|"
     r"招生|考研|高考|研究生|菜谱|做菜|怎么做饭|翻译|写(一首|首|个|一篇|篇)?(诗|作文|文章|代码|小说)|讲个?笑话|电影|电视剧|游戏|足球|篮球|"
@@ -45,6 +85,8 @@ _INJECTION = re.compile(
 )
 # Living costs near the zone: not general knowledge, but figures the source does not give.
 LIVING_COSTS = re.compile(r"房价|房租|租房|二手房|新房|物业费|物价|消费水平|生活成本|一平(米)?多少|多少钱一平")
+
+
 def names_a_city(text: str) -> bool:
     """湘潭, 长沙 ... named as a city (not as part of the zone's name)."""
     return bool(places(re.sub(r"湘潭经开区|湘潭综保区|湘潭经济技术开发区", "", text)))
@@ -66,8 +108,11 @@ def _posseg():
 
 def places(text: str) -> List[str]:
     """Place names jieba tags in the text (ns), in order."""
-    return [pair.word for pair in _posseg().cut(text)
-            if pair.flag == "ns" and len(pair.word) >= 2 and not pair.word.endswith(_ZONE_WORDS)]
+    return [
+        pair.word
+        for pair in _posseg().cut(text)
+        if pair.flag == "ns" and len(pair.word) >= 2 and not pair.word.endswith(_ZONE_WORDS)
+    ]
 
 
 def _is_home(place: str) -> bool:
@@ -93,7 +138,7 @@ def other_zone(text: str) -> Optional[str]:
     text = fold_zone_name_typos(text)
     for keyword in _ZONE_WORDS:
         for match in re.finditer(re.escape(keyword), text):
-            prefix = text[max(0, match.start() - 6):match.start()]
+            prefix = text[max(0, match.start() - 6) : match.start()]
             place = _zone_prefix_place(prefix, keyword)
             if place is None:
                 continue
@@ -114,7 +159,7 @@ def _known_in(knowledge_texts: Iterable[str], text: str, place: str) -> bool:
     if place in _NOT_PLACES:
         return True
     start = text.find(place)
-    following = text[start:start + len(place) + 2]
+    following = text[start : start + len(place) + 2]
     return any(following in known for known in knowledge_texts)
 
 
@@ -134,12 +179,19 @@ def classify(text: str, knowledge_texts: Iterable[str] = (), known_terms: Iterab
     texts = tuple(knowledge_texts)
     terms = set(known_terms)
     named_terms = [term for term in terms if len(term) >= 3 and term in text]  # 北站 of 湘潭北站
-    foreign = [place for place in places(text)
-               if not _is_home(place) and place not in terms and not _known_in(texts, text, place)
-               and not any(place in term for term in named_terms)]
+    foreign = [
+        place
+        for place in places(text)
+        if not _is_home(place)
+        and place not in terms
+        and not _known_in(texts, text, place)
+        and not any(place in term for term in named_terms)
+    ]
     # "离长沙多远" relates the zone to one place; "北京到上海多远" is two other places;
     # "旁边株洲对电池企业有啥补贴" only says where 株洲 is, then asks about it.
-    located = re.sub(r"(旁边|附近|周边|隔壁)的?(?=" + "|".join(map(re.escape, foreign)) + ")", "", text) if foreign else text
+    located = (
+        re.sub(r"(旁边|附近|周边|隔壁)的?(?=" + "|".join(map(re.escape, foreign)) + ")", "", text) if foreign else text
+    )
     if foreign and (len(set(foreign)) >= 2 or not _RELATION.search(located)):
         return SCOPE_OTHER_PLACE
     return None

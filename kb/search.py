@@ -4,6 +4,7 @@ BM25 (rank_bm25) over jieba tokens of each FAQ's question, phrasings, dictionary
 and answer, and of each figure's names. It answers only when the best hit covers most
 of the question's content words and clearly beats the runner-up; otherwise the
 assistant says it does not know, which is better than a confident wrong answer."""
+
 from __future__ import annotations
 
 import threading
@@ -82,7 +83,9 @@ def rank(knowledge: KnowledgeBase, text: str, limit: int = 3) -> List[SearchHit]
     unique = set(words)
     return [
         SearchHit(
-            index.keys[i][0], index.keys[i][1], float(scores[i]),
+            index.keys[i][0],
+            index.keys[i][1],
+            float(scores[i]),
             len(unique & index.vocabularies[i]) / len(unique),
         )
         for i in order

@@ -13,6 +13,7 @@ C engine, about 15 ms a sentence on one core). Phrasing vectors are computed onc
 text, in a background thread (`warm`), and reused across knowledge reloads, so a staff
 edit re-encodes only the new phrasings. Until the vectors are ready, or when
 FAQ_RERANKER is not "e5" (the default), the selector's choice stands."""
+
 from __future__ import annotations
 
 import logging
@@ -66,7 +67,7 @@ def build_index(knowledge: KnowledgeBase) -> None:
     texts, owners = _phrasings(knowledge)
     missing = [text for text in dict.fromkeys(texts) if text not in _vectors]
     for start in range(0, len(missing), 64):
-        batch = missing[start:start + 64]
+        batch = missing[start : start + 64]
         with _lock:
             vectors = _encoder().query(batch)
         for text, vector in zip(batch, vectors if len(batch) > 1 else [vectors]):
@@ -77,6 +78,7 @@ def build_index(knowledge: KnowledgeBase) -> None:
 
 def warm(knowledge: KnowledgeBase) -> threading.Thread:
     """Build the index in a daemon thread; answers use the selector alone meanwhile."""
+
     def run() -> None:
         try:
             build_index(knowledge)
@@ -122,4 +124,6 @@ def rerank(knowledge: KnowledgeBase, text: str, ranking: Sequence[Tuple[str, flo
         return None
     confidence = dict(ranking)
     candidates = [entry_id for entry_id in scores if entry_id in knowledge.faqs]
-    return max(candidates, key=lambda i: confidence.get(i, 0.0) + RERANK_WEIGHT * (scores[i] - E5_BASELINE), default=None)
+    return max(
+        candidates, key=lambda i: confidence.get(i, 0.0) + RERANK_WEIGHT * (scores[i] - E5_BASELINE), default=None
+    )

@@ -1,6 +1,7 @@
 """Small SQLite files shared by several processes (admin users and sessions, audit log,
 publish jobs, inbox): one short-lived connection per operation, WAL journal, schema
 created on first use. Kept in one place so every store behaves the same."""
+
 from __future__ import annotations
 
 import sqlite3

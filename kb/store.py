@@ -3,6 +3,7 @@ answer or figure is what the assistant says next, with no retraining and no rest
 
 If an edit breaks a file, the last good version keeps serving and the problem is logged:
 a typo by staff must never take the assistant down."""
+
 from __future__ import annotations
 
 import logging

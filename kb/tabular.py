@@ -10,6 +10,7 @@ the rows into knowledge/faq/ and reloads.
 An upload comes from a browser: its filename is looked at only for the extension and
 never used as a path, and the size, row count and (for .xlsx) unpacked size are capped
 so one bad file cannot exhaust the server."""
+
 from __future__ import annotations
 
 import csv
@@ -44,7 +45,13 @@ LABELS: Dict[str, str] = dict(COLUMNS)
 # be left out of a sheet altogether. Every other column must be there.
 OPTIONAL_COLUMNS = frozenset({"id", "phrasings", "disabled"})
 REQUIRED_CELLS: Tuple[str, ...] = (
-    "category", "question", "answer", "document", "section", "period", "reviewed_at",
+    "category",
+    "question",
+    "answer",
+    "document",
+    "section",
+    "period",
+    "reviewed_at",
 )
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -63,8 +70,16 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 _HINT = re.compile(r"[(（][^)）]*[)）]")
 _HEADER_NOISE = re.compile(r"[\s_\-]+")
 _COLUMN_WIDTHS = {
-    "id": 24, "category": 18, "question": 32, "phrasings": 40, "answer": 70,
-    "document": 16, "section": 14, "period": 14, "reviewed_at": 13, "disabled": 7,
+    "id": 24,
+    "category": 18,
+    "question": 32,
+    "phrasings": 40,
+    "answer": 70,
+    "document": 16,
+    "section": 14,
+    "period": 14,
+    "reviewed_at": 13,
+    "disabled": 7,
 }
 
 
@@ -121,18 +136,20 @@ def export_rows(knowledge: KnowledgeBase) -> List[Dict[str, str]]:
     category then id so two exports diff cleanly."""
     rows = []
     for entry in sorted(knowledge.faqs.values(), key=lambda e: (e.category, e.id)):
-        rows.append({
-            "id": entry.id,
-            "category": entry.category,
-            "question": entry.question,
-            "phrasings": "\n".join(entry.phrasings),
-            "answer": entry.answer,
-            "document": entry.source.document_id,
-            "section": entry.source.section_id,
-            "period": entry.period,
-            "reviewed_at": entry.reviewed_at,
-            "disabled": DISABLED_YES if entry.disabled else "",
-        })
+        rows.append(
+            {
+                "id": entry.id,
+                "category": entry.category,
+                "question": entry.question,
+                "phrasings": "\n".join(entry.phrasings),
+                "answer": entry.answer,
+                "document": entry.source.document_id,
+                "section": entry.source.section_id,
+                "period": entry.period,
+                "reviewed_at": entry.reviewed_at,
+                "disabled": DISABLED_YES if entry.disabled else "",
+            }
+        )
     return rows
 
 
@@ -208,9 +225,11 @@ def parse_upload(filename: str, data: bytes) -> ImportResult:
         return ImportResult(problems=["只支持 .csv 和 .xlsx 文件"])
     if len(data) > MAX_IMPORT_BYTES:
         size = len(data) / 1024 / 1024
-        return ImportResult(problems=[
-            f"文件有 {size:.1f} MB，超过了 {MAX_IMPORT_BYTES // 1024 // 1024} MB 的上限，请删掉不需要的内容或分成几个文件"
-        ])
+        return ImportResult(
+            problems=[
+                f"文件有 {size:.1f} MB，超过了 {MAX_IMPORT_BYTES // 1024 // 1024} MB 的上限，请删掉不需要的内容或分成几个文件"
+            ]
+        )
     if not data:
         return ImportResult(problems=["文件是空的"])
     if extension == "csv":
@@ -243,7 +262,10 @@ def _csv_table(data: bytes) -> Tuple[List[List[Any]], Optional[str]]:
             if len(table) > MAX_IMPORT_ROWS * 5:  # the row limit is applied later; stop reading junk
                 break
     except csv.Error:
-        return [], f"第 {len(table) + 1} 行附近的格式有误，无法读取（可能有未配对的引号或特殊字符），请用 Excel 重新保存为 CSV"
+        return (
+            [],
+            f"第 {len(table) + 1} 行附近的格式有误，无法读取（可能有未配对的引号或特殊字符），请用 Excel 重新保存为 CSV",
+        )
     return table, None
 
 
@@ -305,9 +327,7 @@ def _header_key(text: str) -> str:
 
 
 # Header text (as _header_key reads it) -> column key; Chinese labels and English keys.
-_HEADER_NAMES: Dict[str, str] = {
-    _header_key(name): key for key, label in COLUMNS for name in (key, label)
-}
+_HEADER_NAMES: Dict[str, str] = {_header_key(name): key for key, label in COLUMNS for name in (key, label)}
 
 
 def _column_positions(header: Sequence[str]) -> Tuple[Dict[str, int], List[str]]:
@@ -356,7 +376,9 @@ def _read_table(table: List[List[Any]]) -> ImportResult:
         faq_id = values.get("id", "")
         if faq_id:
             if faq_id in first_line_of_id:
-                row_problems.append(f"第 {line} 行：编号“{faq_id}”和第 {first_line_of_id[faq_id]} 行重复了，每条问答的编号必须不同")
+                row_problems.append(
+                    f"第 {line} 行：编号“{faq_id}”和第 {first_line_of_id[faq_id]} 行重复了，每条问答的编号必须不同"
+                )
             else:
                 first_line_of_id[faq_id] = line
         disabled = _disabled(line, values.get("disabled", ""), row_problems)
@@ -364,19 +386,21 @@ def _read_table(table: List[List[Any]]) -> ImportResult:
         result.problems.extend(row_problems)
         if row_problems:
             continue
-        result.rows.append(ImportRow(
-            line=line,
-            id=faq_id,
-            category=values["category"],
-            question=values["question"],
-            phrasings=tuple(text.strip() for text in values.get("phrasings", "").split("\n") if text.strip()),
-            answer=values["answer"],
-            document=values["document"],
-            section=values["section"],
-            period=values["period"],
-            reviewed_at=reviewed_at,
-            disabled=disabled,
-        ))
+        result.rows.append(
+            ImportRow(
+                line=line,
+                id=faq_id,
+                category=values["category"],
+                question=values["question"],
+                phrasings=tuple(text.strip() for text in values.get("phrasings", "").split("\n") if text.strip()),
+                answer=values["answer"],
+                document=values["document"],
+                section=values["section"],
+                period=values["period"],
+                reviewed_at=reviewed_at,
+                disabled=disabled,
+            )
+        )
     return result
 
 

@@ -4,6 +4,7 @@ Investors type on phones in simplified or traditional Chinese, with full-width l
 emoji, pasted HTML and runs of punctuation. The model is trained on clean simplified
 text, so everything is folded to that before NLU; replies go back in the script the
 investor used (OpenCC does the conversion both ways)."""
+
 from __future__ import annotations
 
 import re

@@ -3,15 +3,16 @@ responses, indicator lookup table and synonyms, and the jieba user dictionary.
 
 They are generated, never edited by hand, so the knowledge files stay the one place
 staff change. `make data` writes them; a test fails when they are out of date."""
+
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Dict, List
 
 import yaml
 
 from kb.model import KnowledgeBase
-import json
 
 HEADER = "# generated from knowledge/ by `make data` - do not edit; edit knowledge/ instead\n"
 RASA_FORMAT_VERSION = "3.1"
@@ -70,10 +71,14 @@ def jieba_dictionary(knowledge: KnowledgeBase) -> str:
 
 def tokenizer_synonyms(knowledge: KnowledgeBase) -> str:
     """Read by components.zone_tokenizer; saved inside each trained model."""
-    return json.dumps(
-        {"_generated": HEADER.strip("# \n"), "synonyms": dict(sorted(knowledge.synonyms.items()))},
-        ensure_ascii=False, indent=1,
-    ) + "\n"
+    return (
+        json.dumps(
+            {"_generated": HEADER.strip("# \n"), "synonyms": dict(sorted(knowledge.synonyms.items()))},
+            ensure_ascii=False,
+            indent=1,
+        )
+        + "\n"
+    )
 
 
 def generated_files(knowledge: KnowledgeBase, project_root: Path) -> Dict[Path, str]:

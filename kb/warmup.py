@@ -1,5 +1,6 @@
 """Loads, in a background thread, what the first answer would otherwise wait for:
 jieba's part-of-speech dictionary (kb/scope.py) and pypinyin (kb/lexicon.py)."""
+
 from __future__ import annotations
 
 import logging

@@ -5,6 +5,7 @@ YAML 1.1 rules once trained it as True/False), and 010 is ten, not eight.
 
 Loading remembers where each mapping and key came from, so validation errors can name
 the file and line a non-programmer has to fix."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,8 +41,9 @@ def _construct_mapping(constructor: _LineConstructor, node: MappingNode) -> Dict
 
 
 _LineConstructor.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_LineConstructor.add_constructor("tag:yaml.org,2002:timestamp",
-                                 lambda constructor, node: constructor.construct_scalar(node))
+_LineConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda constructor, node: constructor.construct_scalar(node)
+)
 
 
 def _reader(constructor: type) -> YAML:
@@ -93,9 +95,7 @@ def line_of(mapping: Any, key: str | None = None) -> int:
 def strip_lines(value: Any) -> Any:
     """Drop the bookkeeping keys, for consumers that want plain data."""
     if isinstance(value, dict):
-        return {
-            k: strip_lines(v) for k, v in value.items() if k not in (LINE_KEY, KEY_LINES_KEY)
-        }
+        return {k: strip_lines(v) for k, v in value.items() if k not in (LINE_KEY, KEY_LINES_KEY)}
     if isinstance(value, list):
         return [strip_lines(v) for v in value]
     return value

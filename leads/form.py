@@ -4,6 +4,7 @@ Rasa actions (actions/leads.py) stay thin and the rules are tested without Rasa.
 A form asks one thing at a time, but investors do not always answer it: they ask a
 question instead ("园区离机场多远？"), or say yes/no in many ways. These functions tell
 the cases apart."""
+
 from __future__ import annotations
 
 import re
@@ -17,18 +18,36 @@ def normalise(text: str) -> str:
     """Simplified, NFKC, lower-case text (kb.text.normalise without the length cap)."""
     return _normalise(text or "", max_chars=10_000).text
 
+
 # Slot -> the longest answer kept, in characters (a paste is not a company name).
 LIMITS: Dict[str, int] = {
-    "lead_company": 100, "lead_industry": 60, "lead_amount": 40, "lead_land": 100,
-    "lead_name": 30, "lead_contact": 80,
+    "lead_company": 100,
+    "lead_industry": 60,
+    "lead_amount": 40,
+    "lead_land": 100,
+    "lead_name": 30,
+    "lead_contact": 80,
 }
-LEAD_SLOTS = ("lead_consent", "lead_company", "lead_industry", "lead_amount", "lead_land", "lead_name",
-              "lead_contact", "lead_amount_yuan", "lead_amount_currency")
+LEAD_SLOTS = (
+    "lead_consent",
+    "lead_company",
+    "lead_industry",
+    "lead_amount",
+    "lead_land",
+    "lead_name",
+    "lead_contact",
+    "lead_amount_yuan",
+    "lead_amount_currency",
+)
 
 # A question mark or particle at the end, or before a comma ("有做汽配的大厂吗，方便就近配套").
 _QUESTION_END = re.compile(r"[？?]\s*$|[吗呢么嘛]\s*[？?!！。.]*\s*$|[吗呢嘛][，,；;]")
-_QUESTION_WORDS = re.compile(r"多少|多远|多久|怎么|怎样|什么|哪里|哪些|哪个|是否|有没有|能不能|可不可以|如何|为什么|几个|几家|咋|啥|谁")
-_YES = re.compile(r"^(我)?(同意|愿意|接受|可以|好的?|行|是的?|对|嗯+|确认|没问题|ok|yes)(的|了|啊|吧|呀)?([，,。.!！]|$)", re.I)
+_QUESTION_WORDS = re.compile(
+    r"多少|多远|多久|怎么|怎样|什么|哪里|哪些|哪个|是否|有没有|能不能|可不可以|如何|为什么|几个|几家|咋|啥|谁"
+)
+_YES = re.compile(
+    r"^(我)?(同意|愿意|接受|可以|好的?|行|是的?|对|嗯+|确认|没问题|ok|yes)(的|了|啊|吧|呀)?([，,。.!！]|$)", re.I
+)
 _NO = re.compile(r"^(我)?(不同意|不愿意|不接受|拒绝|不可以|不行|不要|否|不|no)(的|了|啊|吧)?([，,。.!！]|$)", re.I)
 _UNSURE = re.compile(r"^(暂时)?(不确定|不清楚|不知道|待定|还没定|不需要|没有|无|暂无|跳过|以后再说)([，,。.!！]|$)")
 
@@ -56,7 +75,7 @@ ZONE_INDUSTRIES = (
 
 
 def match_industry(text: str) -> str:
-    """"汽车零部件" -> "汽车及零部件"; an industry the zone does not name stays as typed."""
+    """ "汽车零部件" -> "汽车及零部件"; an industry the zone does not name stays as typed."""
     folded = normalise(text)
     for name, words in ZONE_INDUSTRIES:
         if any(word in folded for word in words):
@@ -81,7 +100,7 @@ def consent_answer(text: str) -> Optional[bool]:
 
 
 def is_unsure(text: str) -> bool:
-    """"不确定", "暂无", "跳过": the optional land/plant need left open."""
+    """ "不确定", "暂无", "跳过": the optional land/plant need left open."""
     return bool(_UNSURE.match(normalise(text).strip()))
 
 

@@ -5,6 +5,7 @@ the phone number).
 
 Messages leave through the store's outbox: `deliver_due` sends what is due, retries
 with backoff and never raises, so a broken webhook costs a retry, never a lead."""
+
 from __future__ import annotations
 
 import asyncio
@@ -76,7 +77,7 @@ def lead_message(lead: "Lead", admin_url: str) -> dict:
         f"## 新的投资意向（编号 {lead.id}）",
         f"> 企业：{_shown(lead.company)}",
         f"> 行业：{_shown(lead.industry)}",
-        f"> 投资金额：<font color=\"warning\">{lead.amount_text}</font>",
+        f'> 投资金额：<font color="warning">{lead.amount_text}</font>',
         f"> 用地需求：{_shown(lead.land_need)}",
         f"> 联系人：{mask_name(lead.contact_name) or '未填写'}",
         f"> 手机：{mask_phone(lead.phone) or '未填写'}",
@@ -89,11 +90,15 @@ def lead_message(lead: "Lead", admin_url: str) -> dict:
     return _markdown("\n".join(lines))
 
 
-def handoff_message(handoff_id: int, channel: str, within_office_hours: bool, admin_url: str,
-                    created_at: Optional[float] = None) -> dict:
+def handoff_message(
+    handoff_id: int, channel: str, within_office_hours: bool, admin_url: str, created_at: Optional[float] = None
+) -> dict:
     """A visitor asking for a person; the transcript stays in the admin area."""
-    urgency = ("<font color=\"warning\">工作时间内，请尽快回复</font>" if within_office_hours
-               else "<font color=\"comment\">非工作时间提出，已告知访客在下一个工作日联系</font>")
+    urgency = (
+        '<font color="warning">工作时间内，请尽快回复</font>'
+        if within_office_hours
+        else '<font color="comment">非工作时间提出，已告知访客在下一个工作日联系</font>'
+    )
     lines = [
         f"## 访客请求人工服务（编号 {handoff_id}）",
         f"> 渠道：{_channel(channel)}",
@@ -109,8 +114,9 @@ async def _send(session: aiohttp.ClientSession, webhook_url: str, payload: dict)
     """None when WeCom accepted the message, else the reason (HTTP 200 alone is not enough:
     WeCom reports a bad key or a rate limit as 200 with a non-zero errcode)."""
     try:
-        async with session.post(webhook_url, json=payload,
-                                timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)) as response:
+        async with session.post(
+            webhook_url, json=payload, timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
+        ) as response:
             if response.status != 200:
                 return f"http {response.status}"
             body = await response.json(content_type=None)
@@ -129,8 +135,9 @@ async def _send(session: aiohttp.ClientSession, webhook_url: str, payload: dict)
     return None
 
 
-async def deliver_due(store: "LeadStore", webhook_url: str, session: aiohttp.ClientSession,
-                      now: Optional[float] = None) -> Tuple[int, int]:
+async def deliver_due(
+    store: "LeadStore", webhook_url: str, session: aiohttp.ClientSession, now: Optional[float] = None
+) -> Tuple[int, int]:
     """Send what is due; (delivered, failed). Never raises."""
     if not webhook_url:
         return 0, 0
@@ -151,9 +158,14 @@ async def deliver_due(store: "LeadStore", webhook_url: str, session: aiohttp.Cli
             else:
                 retry_at = store.mark_failed(item.id, reason, now)
                 failed += 1
-                logger.warning("leads.notify.failed id=%s kind=%s attempts=%s retry_in=%s reason=%s", item.id,
-                               item.kind, item.attempts + 1, None if retry_at is None else round(retry_at - now),
-                               mask_text(reason))
+                logger.warning(
+                    "leads.notify.failed id=%s kind=%s attempts=%s retry_in=%s reason=%s",
+                    item.id,
+                    item.kind,
+                    item.attempts + 1,
+                    None if retry_at is None else round(retry_at - now),
+                    mask_text(reason),
+                )
         except Exception as error:  # the claim expires and the item is retried
             logger.warning("leads.notify.unrecorded id=%s reason=%s", item.id, type(error).__name__)
     return delivered, failed

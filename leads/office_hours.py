@@ -2,6 +2,7 @@
 OFFICE_HOURS="mon-fri 08:30-12:00,14:00-17:30" (the default: a Chinese government
 office's working day with its lunch break). Public holidays are not known here; set
 OFFICE_CLOSED_DATES="2026-10-01,2026-10-02" for days the office is shut."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,6 +1,7 @@
 """Reading what investors type into the intention form (amounts, mobile numbers, e-mail)
 and masking personal data before it reaches a log line or a staff chat group (PIPL:
 personal data only where it is needed, in full only in the admin area)."""
+
 from __future__ import annotations
 
 import re
@@ -13,11 +14,29 @@ CNY, USD = "CNY", "USD"
 MAX_AMOUNT = 1e13  # more than any single project; anything larger is a typo or a joke
 
 # Traditional and financial (大写) numerals fold to the plain simplified ones.
-_NUMERAL_FOLD = str.maketrans({
-    "〇": "零", "壹": "一", "贰": "二", "貳": "二", "兩": "两", "叁": "三", "參": "三", "肆": "四",
-    "伍": "五", "陆": "六", "陸": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十", "佰": "百",
-    "仟": "千", "萬": "万", "億": "亿",
-})
+_NUMERAL_FOLD = str.maketrans(
+    {
+        "〇": "零",
+        "壹": "一",
+        "贰": "二",
+        "貳": "二",
+        "兩": "两",
+        "叁": "三",
+        "參": "三",
+        "肆": "四",
+        "伍": "五",
+        "陆": "六",
+        "陸": "六",
+        "柒": "七",
+        "捌": "八",
+        "玖": "九",
+        "拾": "十",
+        "佰": "百",
+        "仟": "千",
+        "萬": "万",
+        "億": "亿",
+    }
+)
 _DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN = "零一二两三四五六七八九"
@@ -33,8 +52,10 @@ _DIGIT_GROUPING = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
-_EMAIL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?@"
-                    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}$"
+)
 
 # Personal data inside free text, for mask_text.
 _PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
@@ -65,7 +86,7 @@ def _strip_words(text: str) -> str:
         changed = False
         for prefix in _PREFIXES:
             if text.startswith(prefix):
-                text, changed = text[len(prefix):], True
+                text, changed = text[len(prefix) :], True
         for suffix in _SUFFIXES:
             if text.endswith(suffix):
                 text, changed = text[: -len(suffix)], True
@@ -127,7 +148,7 @@ def _evaluate(number: str) -> Optional[float]:
 
 
 def _display(value: float, currency: str) -> str:
-    """"5000万元", "1.5亿元", "3000万美元": the largest unit that stays exact to 4 places."""
+    """ "5000万元", "1.5亿元", "3000万美元": the largest unit that stays exact to 4 places."""
     suffix = "元" if currency == CNY else "美元"
     exact = Decimal(repr(value))
     for size, unit in ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万")):
@@ -166,7 +187,7 @@ def normalise_phone(text: Optional[str]) -> Optional[str]:
     digits = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", text or ""))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
             break
     return digits if _MOBILE.match(digits) else None
 
@@ -181,7 +202,7 @@ def normalise_email(text: Optional[str]) -> Optional[str]:
 
 
 def mask_phone(phone: Optional[str]) -> str:
-    """"138****5678": enough for staff to tell leads apart, too little to call."""
+    """ "138****5678": enough for staff to tell leads apart, too little to call."""
     if not phone:
         return ""
     digits = normalise_phone(phone)
@@ -189,7 +210,7 @@ def mask_phone(phone: Optional[str]) -> str:
 
 
 def mask_email(email: Optional[str]) -> str:
-    """"w***@example.com"."""
+    """ "w***@example.com"."""
     if not email:
         return ""
     normalised = normalise_email(email)
@@ -200,7 +221,7 @@ def mask_email(email: Optional[str]) -> str:
 
 
 def mask_name(name: Optional[str]) -> str:
-    """"王**": the surname is how staff address the investor ("王总")."""
+    """ "王**": the surname is how staff address the investor ("王总")."""
     name = (name or "").strip()
     if not name:
         return ""

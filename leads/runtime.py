@@ -5,6 +5,7 @@ right after a new lead or handoff, and a retry loop for the ones the webhook ref
 A notification is queued in the outbox in the same transaction as the lead, so a
 webhook that is down loses nothing; the outbox's claim keeps two action-server
 processes from sending one notification twice."""
+
 from __future__ import annotations
 
 import asyncio

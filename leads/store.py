@@ -5,6 +5,7 @@ stored without its notification nor notified without being stored.
 
 SQLAlchemy core: SQLite by default, PostgreSQL when LEADS_DB_URL says so (the action
 server and the web app may run as several processes on several hosts)."""
+
 from __future__ import annotations
 
 import csv
@@ -21,8 +22,24 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from sqlalchemy import (Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint, create_engine, func, insert, or_, select, update)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
@@ -45,7 +62,8 @@ BEIJING = dt.timezone(dt.timedelta(hours=8))
 metadata = MetaData()
 
 leads_table = Table(
-    "leads", metadata,
+    "leads",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("lead_key", String(64), nullable=False, unique=True),
     Column("created_at", Float, nullable=False),
@@ -66,7 +84,8 @@ leads_table = Table(
 )
 
 handoffs_table = Table(
-    "handoffs", metadata,
+    "handoffs",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("handoff_key", String(64), nullable=False, unique=True),
     Column("created_at", Float, nullable=False),
@@ -78,7 +97,8 @@ handoffs_table = Table(
 )
 
 outbox_table = Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("kind", String(10), nullable=False),
     Column("ref_id", Integer, nullable=False),
@@ -186,9 +206,15 @@ def clean_lead(lead: LeadInput) -> LeadInput:
     if phone is None and email is None:
         raise InvalidLead("请至少留下手机号码或电子邮箱，方便我们与您联系。")
     return replace(
-        lead, channel=_tidy(lead.channel, 40), conversation_id=_tidy(lead.conversation_id, 200),
-        company=_tidy(lead.company), industry=_tidy(lead.industry), land_need=_tidy(lead.land_need),
-        contact_name=_tidy(lead.contact_name, 60), phone=phone, email=email,
+        lead,
+        channel=_tidy(lead.channel, 40),
+        conversation_id=_tidy(lead.conversation_id, 200),
+        company=_tidy(lead.company),
+        industry=_tidy(lead.industry),
+        land_need=_tidy(lead.land_need),
+        contact_name=_tidy(lead.contact_name, 60),
+        phone=phone,
+        email=email,
     )
 
 
@@ -196,9 +222,18 @@ def lead_key(conversation_id: str, lead: LeadInput) -> str:
     """Same conversation and same details give the same key (a WeChat retry, a double
     click); any corrected detail gives a new one."""
     clean = clean_lead(lead)
-    content = [conversation_id, clean.channel, clean.company, clean.industry,
-               f"{clean.amount.yuan:.2f}", clean.amount.currency, clean.land_need,
-               clean.contact_name, clean.phone or "", clean.email or ""]
+    content = [
+        conversation_id,
+        clean.channel,
+        clean.company,
+        clean.industry,
+        f"{clean.amount.yuan:.2f}",
+        clean.amount.currency,
+        clean.land_need,
+        clean.contact_name,
+        clean.phone or "",
+        clean.email or "",
+    ]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -212,8 +247,7 @@ def _clean_transcript(transcript: Iterable[dict]) -> List[Dict[str, Any]]:
     for turn in list(transcript or [])[-MAX_TRANSCRIPT_TURNS:]:
         if not isinstance(turn, dict) or turn.get("who") not in SPEAKERS:
             continue
-        turns.append({"who": turn["who"], "text": str(turn.get("text") or "")[:MAX_TURN_CHARS],
-                      "at": turn.get("at")})
+        turns.append({"who": turn["who"], "text": str(turn.get("text") or "")[:MAX_TURN_CHARS], "at": turn.get("at")})
     return turns
 
 
@@ -235,8 +269,22 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-CSV_HEADERS = ("编号", "提交时间（北京时间）", "渠道", "企业名称", "行业", "投资金额", "用地需求", "联系人",
-               "手机号码", "电子邮箱", "状态", "状态修改人", "状态修改时间", "会话编号")
+CSV_HEADERS = (
+    "编号",
+    "提交时间（北京时间）",
+    "渠道",
+    "企业名称",
+    "行业",
+    "投资金额",
+    "用地需求",
+    "联系人",
+    "手机号码",
+    "电子邮箱",
+    "状态",
+    "状态修改人",
+    "状态修改时间",
+    "会话编号",
+)
 
 
 def leads_csv(leads: Iterable[Lead]) -> bytes:
@@ -245,10 +293,27 @@ def leads_csv(leads: Iterable[Lead]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADERS)
     for lead in leads:
-        writer.writerow([_cell(v) for v in (
-            lead.id, _beijing(lead.created_at), lead.channel, lead.company, lead.industry, lead.amount_text,
-            lead.land_need, lead.contact_name, lead.phone, lead.email, STATUS_LABELS.get(lead.status, lead.status),
-            lead.status_changed_by, _beijing(lead.status_changed_at), lead.conversation_id)])
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    lead.id,
+                    _beijing(lead.created_at),
+                    lead.channel,
+                    lead.company,
+                    lead.industry,
+                    lead.amount_text,
+                    lead.land_need,
+                    lead.contact_name,
+                    lead.phone,
+                    lead.email,
+                    STATUS_LABELS.get(lead.status, lead.status),
+                    lead.status_changed_by,
+                    _beijing(lead.status_changed_at),
+                    lead.conversation_id,
+                )
+            ]
+        )
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -316,10 +381,20 @@ class LeadStore:
         clean = clean_lead(lead)
         now = time.time()
         row = dict(
-            lead_key=key, created_at=now, channel=clean.channel, conversation_id=clean.conversation_id,
-            company=clean.company, industry=clean.industry, amount_yuan=clean.amount.yuan,
-            amount_currency=clean.amount.currency, amount_text=clean.amount.text, land_need=clean.land_need,
-            contact_name=clean.contact_name, phone=clean.phone, email=clean.email, status="new",
+            lead_key=key,
+            created_at=now,
+            channel=clean.channel,
+            conversation_id=clean.conversation_id,
+            company=clean.company,
+            industry=clean.industry,
+            amount_yuan=clean.amount.yuan,
+            amount_currency=clean.amount.currency,
+            amount_text=clean.amount.text,
+            land_need=clean.land_need,
+            contact_name=clean.contact_name,
+            phone=clean.phone,
+            email=clean.email,
+            status="new",
         )
         try:
             with self.engine.begin() as connection:
@@ -366,8 +441,10 @@ class LeadStore:
         _check_status(status)
         with self.engine.begin() as connection:
             result = connection.execute(
-                update(leads_table).where(leads_table.c.id == lead_id)
-                .values(status=status, status_changed_by=user, status_changed_at=time.time()))
+                update(leads_table)
+                .where(leads_table.c.id == lead_id)
+                .values(status=status, status_changed_by=user, status_changed_at=time.time())
+            )
         if result.rowcount == 1:
             logger.info("leads.lead.status id=%s status=%s", lead_id, status)
         return result.rowcount == 1
@@ -376,30 +453,42 @@ class LeadStore:
 
     # Handoffs
 
-    def add_handoff(self, channel: str, conversation_id: str, transcript: List[dict],
-                    within_office_hours: bool, key: str) -> Tuple[int, bool]:
+    def add_handoff(
+        self, channel: str, conversation_id: str, transcript: List[dict], within_office_hours: bool, key: str
+    ) -> Tuple[int, bool]:
         """The handoff's id and True, or the id already stored under `key` and False."""
         now = time.time()
-        row = dict(handoff_key=key, created_at=now, channel=_tidy(channel, 40),
-                   conversation_id=_tidy(conversation_id, 200),
-                   transcript=json.dumps(_clean_transcript(transcript), ensure_ascii=False),
-                   within_office_hours=bool(within_office_hours), status="new")
+        row = dict(
+            handoff_key=key,
+            created_at=now,
+            channel=_tidy(channel, 40),
+            conversation_id=_tidy(conversation_id, 200),
+            transcript=json.dumps(_clean_transcript(transcript), ensure_ascii=False),
+            within_office_hours=bool(within_office_hours),
+            status="new",
+        )
         try:
             with self.engine.begin() as connection:
                 handoff_id = connection.execute(insert(handoffs_table).values(**row)).inserted_primary_key[0]
-                message = handoff_message(handoff_id, row["channel"], row["within_office_hours"], self.admin_url,
-                                          created_at=now)
+                message = handoff_message(
+                    handoff_id, row["channel"], row["within_office_hours"], self.admin_url, created_at=now
+                )
                 self._enqueue(connection, "handoff", handoff_id, message, now)
         except IntegrityError:
             with self.engine.connect() as connection:
                 existing = connection.execute(
-                    select(handoffs_table.c.id).where(handoffs_table.c.handoff_key == key)).scalar()
+                    select(handoffs_table.c.id).where(handoffs_table.c.handoff_key == key)
+                ).scalar()
             if existing is None:
                 raise
             logger.info("leads.handoff.duplicate id=%s", existing)
             return int(existing), False
-        logger.info("leads.handoff.created id=%s channel=%s office_hours=%s", handoff_id, row["channel"],
-                    row["within_office_hours"])
+        logger.info(
+            "leads.handoff.created id=%s channel=%s office_hours=%s",
+            handoff_id,
+            row["channel"],
+            row["within_office_hours"],
+        )
         return int(handoff_id), True
 
     def get_handoff(self, handoff_id: int) -> Optional[Handoff]:
@@ -409,8 +498,9 @@ class LeadStore:
 
     def list_handoffs(self, limit: int = 200) -> List[Handoff]:
         """Newest first."""
-        query = (select(handoffs_table)
-                 .order_by(handoffs_table.c.created_at.desc(), handoffs_table.c.id.desc()).limit(limit))
+        query = (
+            select(handoffs_table).order_by(handoffs_table.c.created_at.desc(), handoffs_table.c.id.desc()).limit(limit)
+        )
         with self.engine.connect() as connection:
             return [_handoff(row) for row in connection.execute(query)]
 
@@ -418,31 +508,46 @@ class LeadStore:
         _check_status(status)
         with self.engine.begin() as connection:
             result = connection.execute(
-                update(handoffs_table).where(handoffs_table.c.id == handoff_id).values(status=status))
+                update(handoffs_table).where(handoffs_table.c.id == handoff_id).values(status=status)
+            )
         return result.rowcount == 1
 
     # Outbox
 
     @staticmethod
     def _enqueue(connection: Connection, kind: str, ref_id: int, payload: dict, now: float) -> None:
-        connection.execute(insert(outbox_table).values(
-            kind=kind, ref_id=ref_id, payload=json.dumps(payload, ensure_ascii=False), created_at=now,
-            attempts=0, next_attempt_at=now))
+        connection.execute(
+            insert(outbox_table).values(
+                kind=kind,
+                ref_id=ref_id,
+                payload=json.dumps(payload, ensure_ascii=False),
+                created_at=now,
+                attempts=0,
+                next_attempt_at=now,
+            )
+        )
 
     def claim_due(self, now: float, lease_seconds: float = 60, limit: int = 20) -> List[OutboxItem]:
         """Due, undelivered items, each claimed for `lease_seconds` by a conditional UPDATE
         that only one process can win; a sender that dies leaves its claim to expire."""
         o = outbox_table.c
-        claimable = (o.delivered_at.is_(None), o.next_attempt_at <= now,
-                     or_(o.claimed_until.is_(None), o.claimed_until < now))
+        claimable = (
+            o.delivered_at.is_(None),
+            o.next_attempt_at <= now,
+            or_(o.claimed_until.is_(None), o.claimed_until < now),
+        )
         with self.engine.connect() as connection:
-            candidates = connection.execute(
-                select(o.id).where(*claimable).order_by(o.next_attempt_at, o.id).limit(limit)).scalars().all()
+            candidates = (
+                connection.execute(select(o.id).where(*claimable).order_by(o.next_attempt_at, o.id).limit(limit))
+                .scalars()
+                .all()
+            )
         claimed = []
         for item_id in candidates:
             with self.engine.begin() as connection:
                 result = connection.execute(
-                    update(outbox_table).where(o.id == item_id, *claimable).values(claimed_until=now + lease_seconds))
+                    update(outbox_table).where(o.id == item_id, *claimable).values(claimed_until=now + lease_seconds)
+                )
                 if result.rowcount == 1:
                     row = connection.execute(select(outbox_table).where(o.id == item_id)).one()
                     claimed.append(_outbox_item(row))
@@ -450,8 +555,11 @@ class LeadStore:
 
     def mark_delivered(self, item_id: int, now: Optional[float] = None) -> None:
         with self.engine.begin() as connection:
-            connection.execute(update(outbox_table).where(outbox_table.c.id == item_id).values(
-                delivered_at=time.time() if now is None else now, claimed_until=None, last_error=None))
+            connection.execute(
+                update(outbox_table)
+                .where(outbox_table.c.id == item_id)
+                .values(delivered_at=time.time() if now is None else now, claimed_until=None, last_error=None)
+            )
 
     def mark_failed(self, item_id: int, error: str, now: float) -> Optional[float]:
         """Count the attempt, release the claim and schedule the retry; returns its time."""
@@ -462,9 +570,16 @@ class LeadStore:
                 return None
             attempts += 1
             next_attempt = now + retry_delay(attempts)
-            connection.execute(update(outbox_table).where(o.id == item_id).values(
-                attempts=attempts, next_attempt_at=next_attempt, claimed_until=None,
-                last_error=mask_text(error)[:500]))
+            connection.execute(
+                update(outbox_table)
+                .where(o.id == item_id)
+                .values(
+                    attempts=attempts,
+                    next_attempt_at=next_attempt,
+                    claimed_until=None,
+                    last_error=mask_text(error)[:500],
+                )
+            )
         return next_attempt
 
     def list_outbox(self, limit: int = 200) -> List[OutboxItem]:

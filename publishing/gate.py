@@ -9,6 +9,7 @@ Two checks, each above its threshold:
 
 Run in its own process (`python -m publishing.gate ...`) so TensorFlow never loads into
 the web app; prints one JSON object with the scores and every failing question."""
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,9 @@ class GateResult:
 
     @property
     def passed(self) -> bool:
-        return (self.phrasing_accuracy >= self.min_phrasing_accuracy
-                and self.heldout_accuracy >= self.min_heldout_accuracy)
+        return (
+            self.phrasing_accuracy >= self.min_phrasing_accuracy and self.heldout_accuracy >= self.min_heldout_accuracy
+        )
 
     def to_json(self) -> Dict:
         return dict(asdict(self), passed=self.passed)
@@ -53,8 +55,11 @@ class GateResult:
 
 def phrasing_examples(knowledge_dir: Path) -> List[Tuple[str, str]]:
     result = load_knowledge(knowledge_dir)
-    return [(text, f"faq/{entry.id}") for entry in result.knowledge.active_faqs()
-            for text in dict.fromkeys((entry.question,) + entry.phrasings)]
+    return [
+        (text, f"faq/{entry.id}")
+        for entry in result.knowledge.active_faqs()
+        for text in dict.fromkeys((entry.question,) + entry.phrasings)
+    ]
 
 
 def is_correct(label: str, parse: Dict) -> Tuple[bool, str]:
@@ -80,11 +85,17 @@ def run_gate(model: Path, knowledge_dir: Path, heldout: Path, min_phrasing: floa
     all_heldout = read_examples(heldout) if heldout.exists() else []
     kept = [(t, l) for t, l in all_heldout if not l.startswith("faq/") or l in active]
     parses, _ = asyncio.run(predict(str(model), [t for t, _ in phrasings] + [t for t, _ in kept]))
-    phrasing_accuracy, phrasing_failures = score(phrasings, parses[:len(phrasings)], "phrasings")
-    heldout_accuracy, heldout_failures = score(kept, parses[len(phrasings):], "heldout")
+    phrasing_accuracy, phrasing_failures = score(phrasings, parses[: len(phrasings)], "phrasings")
+    heldout_accuracy, heldout_failures = score(kept, parses[len(phrasings) :], "heldout")
     return GateResult(
-        round(phrasing_accuracy, 4), round(heldout_accuracy, 4), len(phrasings), len(kept),
-        len(all_heldout) - len(kept), min_phrasing, min_heldout, phrasing_failures + heldout_failures,
+        round(phrasing_accuracy, 4),
+        round(heldout_accuracy, 4),
+        len(phrasings),
+        len(kept),
+        len(all_heldout) - len(kept),
+        min_phrasing,
+        min_heldout,
+        phrasing_failures + heldout_failures,
     )
 
 
@@ -99,9 +110,11 @@ def main(argv: Sequence[str] = None) -> int:
     args = parser.parse_args(argv)
     result = run_gate(args.model, args.knowledge, args.heldout, args.min_phrasing_accuracy, args.min_heldout_accuracy)
     args.out.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"phrasings {result.phrasing_accuracy:.3f} (min {result.min_phrasing_accuracy}), "
-          f"held-out {result.heldout_accuracy:.3f} (min {result.min_heldout_accuracy}): "
-          f"{'passed' if result.passed else 'FAILED'}")
+    print(
+        f"phrasings {result.phrasing_accuracy:.3f} (min {result.min_phrasing_accuracy}), "
+        f"held-out {result.heldout_accuracy:.3f} (min {result.min_heldout_accuracy}): "
+        f"{'passed' if result.passed else 'FAILED'}"
+    )
     return 0 if result.passed else 3
 
 

@@ -1,5 +1,6 @@
 """Publish jobs: their stage, progress and outcome, kept in SQLite so the admin page and
 the API can follow a job, and a restart of the web app does not lose its history."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,13 @@ from kb.sqlite_files import SqliteFile
 
 RUNNING, SUCCEEDED, REFUSED, FAILED, INTERRUPTED = "running", "succeeded", "refused", "failed", "interrupted"
 FINISHED = (SUCCEEDED, REFUSED, FAILED, INTERRUPTED)
-STATUS_LABELS = {RUNNING: "进行中", SUCCEEDED: "已上线", REFUSED: "未通过回归测试，未上线",
-                 FAILED: "失败，未上线", INTERRUPTED: "中断（服务重启），未上线"}
+STATUS_LABELS = {
+    RUNNING: "进行中",
+    SUCCEEDED: "已上线",
+    REFUSED: "未通过回归测试，未上线",
+    FAILED: "失败，未上线",
+    INTERRUPTED: "中断（服务重启），未上线",
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS publish_jobs (
@@ -66,10 +72,19 @@ class Job:
 
     def to_json(self) -> Dict[str, Any]:
         return {
-            "job_id": self.id, "kind": self.kind, "user": self.user, "status": self.status,
-            "status_label": self.status_label, "stage": self.stage, "progress": self.progress,
-            "message": self.message, "failures": self.failures, "scores": self.scores,
-            "created_at": self.created_at, "finished_at": self.finished_at, "model_fingerprint": self.fingerprint,
+            "job_id": self.id,
+            "kind": self.kind,
+            "user": self.user,
+            "status": self.status,
+            "status_label": self.status_label,
+            "stage": self.stage,
+            "progress": self.progress,
+            "message": self.message,
+            "failures": self.failures,
+            "scores": self.scores,
+            "created_at": self.created_at,
+            "finished_at": self.finished_at,
+            "model_fingerprint": self.fingerprint,
         }
 
 
@@ -137,7 +152,8 @@ class JobStore:
         try:
             cursor = connection.execute(
                 "UPDATE publish_jobs SET status = ?, message = ?, finished_at = ? WHERE status = ?",
-                (INTERRUPTED, "网站服务重启，发布被中断，线上模型没有改变；请重新发布", time.time(), RUNNING))
+                (INTERRUPTED, "网站服务重启，发布被中断，线上模型没有改变；请重新发布", time.time(), RUNNING),
+            )
             return cursor.rowcount
         finally:
             connection.close()
@@ -148,8 +164,11 @@ class JobStore:
             rows = connection.execute(
                 "SELECT id, kind, user, created_at, status, stage, progress, message, failures, scores,"
                 f" finished_at, fingerprint FROM publish_jobs {where} ORDER BY created_at DESC LIMIT ?",
-                params + (limit,)).fetchall()
+                params + (limit,),
+            ).fetchall()
         finally:
             connection.close()
-        return [Job(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), json.loads(r[9]), r[10], r[11])
-                for r in rows]
+        return [
+            Job(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), json.loads(r[9]), r[10], r[11])
+            for r in rows
+        ]

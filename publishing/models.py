@@ -5,6 +5,7 @@ Rasa servers pull `live` over HTTP (endpoints.yml `models:`) with If-None-Match 
 fingerprint they run; a new file gets a new ETag, and Rasa loads it while conversations
 stay in the tracker store, so switching drops none of them. Installing and rolling back
 are renames, so a pull never reads half a model."""
+
 from __future__ import annotations
 
 import hashlib
@@ -88,5 +89,5 @@ class ModelRegistry:
         shutil.copyfile(self.live, self.history_dir / name)
 
     def _prune(self) -> None:
-        for version in self.history()[self.keep:]:
+        for version in self.history()[self.keep :]:
             version.path.unlink(missing_ok=True)

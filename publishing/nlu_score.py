@@ -4,6 +4,7 @@
 
 Strict labels: `faq/<id>` means intent `faq` and that FAQ selected; an nlu_fallback is
 never right."""
+
 from __future__ import annotations
 
 import logging

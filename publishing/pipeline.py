@@ -5,6 +5,7 @@ Each step runs in a scratch build folder (a copy of config.yml, domain.yml and d
 the generated files rebuilt from knowledge/), so a failed or refused publish leaves the
 project's data/ and the live model exactly as they were. Training and the regression
 gate run as child processes: TensorFlow never loads into the web app."""
+
 from __future__ import annotations
 
 import asyncio
@@ -51,8 +52,14 @@ class PublishSettings:
 class Publisher:
     """Runs one publish job from start to finish, reporting progress to the JobStore."""
 
-    def __init__(self, settings: PublishSettings, jobs: JobStore, registry: ModelRegistry,
-                 model_loaded: Callable[[str], bool], nlu_checks: bool = True) -> None:
+    def __init__(
+        self,
+        settings: PublishSettings,
+        jobs: JobStore,
+        registry: ModelRegistry,
+        model_loaded: Callable[[str], bool],
+        nlu_checks: bool = True,
+    ) -> None:
         self.settings = settings
         self.jobs = jobs
         self.registry = registry
@@ -79,8 +86,12 @@ class Publisher:
         self._stage(job_id, "检查知识库", 2)
         problems = self._problems()
         if problems:
-            self.jobs.update(job_id, status=FAILED, message="知识库有错误，请先改正再发布",
-                             failures=[{"check": "validation", "text": p} for p in problems])
+            self.jobs.update(
+                job_id,
+                status=FAILED,
+                message="知识库有错误，请先改正再发布",
+                failures=[{"check": "validation", "text": p} for p in problems],
+            )
             return
         knowledge = load_knowledge(s.knowledge_dir).knowledge
 
@@ -96,8 +107,12 @@ class Publisher:
         code = await self._train(job_id, build, log_path)
         if code != 0 or not candidate.exists():
             tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
-            self.jobs.update(job_id, status=FAILED, message="训练失败，线上模型没有改变",
-                             failures=[{"check": "training", "text": line} for line in tail])
+            self.jobs.update(
+                job_id,
+                status=FAILED,
+                message="训练失败，线上模型没有改变",
+                failures=[{"check": "training", "text": line} for line in tail],
+            )
             return
 
         self._stage(job_id, "回归测试", 85, "回归测试：逐条检查所有问法和留出测试集")
@@ -105,15 +120,31 @@ class Publisher:
         if gate is None:
             self.jobs.update(job_id, status=FAILED, message="回归测试没能运行，线上模型没有改变（见日志）")
             return
-        scores = {k: gate[k] for k in ("phrasing_accuracy", "heldout_accuracy", "phrasing_total",
-                                       "heldout_total", "heldout_skipped", "min_phrasing_accuracy",
-                                       "min_heldout_accuracy")}
+        scores = {
+            k: gate[k]
+            for k in (
+                "phrasing_accuracy",
+                "heldout_accuracy",
+                "phrasing_total",
+                "heldout_total",
+                "heldout_skipped",
+                "min_phrasing_accuracy",
+                "min_heldout_accuracy",
+            )
+        }
         if not gate["passed"]:
-            self.jobs.update(job_id, status=REFUSED, scores=scores, failures=gate["failures"],
-                             message=(f"未通过回归测试，线上模型没有改变：问法正确率 {gate['phrasing_accuracy']:.1%}"
-                                      f"（要求 ≥ {gate['min_phrasing_accuracy']:.0%}），留出测试集正确率 "
-                                      f"{gate['heldout_accuracy']:.1%}（要求 ≥ {gate['min_heldout_accuracy']:.0%}）。"
-                                      "下面列出答错的问题。"))
+            self.jobs.update(
+                job_id,
+                status=REFUSED,
+                scores=scores,
+                failures=gate["failures"],
+                message=(
+                    f"未通过回归测试，线上模型没有改变：问法正确率 {gate['phrasing_accuracy']:.1%}"
+                    f"（要求 ≥ {gate['min_phrasing_accuracy']:.0%}），留出测试集正确率 "
+                    f"{gate['heldout_accuracy']:.1%}（要求 ≥ {gate['min_heldout_accuracy']:.0%}）。"
+                    "下面列出答错的问题。"
+                ),
+            )
             return
 
         self._stage(job_id, "切换模型", 95, "切换到新模型")
@@ -123,9 +154,15 @@ class Publisher:
         fingerprint = self.registry.install(candidate)
         self.jobs.update(job_id, fingerprint=fingerprint, scores=scores, failures=gate["failures"])
         loaded = await self._wait_until_loaded(fingerprint)
-        self.jobs.update(job_id, status=SUCCEEDED, progress=100, stage="完成",
-                         message="新模型已上线：Rasa 已加载" if loaded else
-                         "新模型已发布；Rasa 服务会在下一次拉取模型时加载它（尚未确认）")
+        self.jobs.update(
+            job_id,
+            status=SUCCEEDED,
+            progress=100,
+            stage="完成",
+            message="新模型已上线：Rasa 已加载"
+            if loaded
+            else "新模型已发布；Rasa 服务会在下一次拉取模型时加载它（尚未确认）",
+        )
 
     def _problems(self) -> List[str]:
         result = load_knowledge(self.settings.knowledge_dir)
@@ -140,16 +177,31 @@ class Publisher:
         env = dict(os.environ)
         env.setdefault("RASA_CACHE_DIRECTORY", str(self.settings.work_dir / "rasa-cache"))
         env["LOG_LEVEL"] = "INFO"  # tqdm progress bars are off at WARNING
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
-                                                          env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH")])
+        )
         env["RASA_TELEMETRY_ENABLED"] = "false"
         return env
 
     async def _train(self, job_id: str, build: Path, log_path: Path) -> int:
         process = await asyncio.create_subprocess_exec(
-            self.settings.rasa, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-            "--out", "models", "--fixed-model-name", "candidate",
-            cwd=str(build), env=self._env(), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            self.settings.rasa,
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            "models",
+            "--fixed-model-name",
+            "candidate",
+            cwd=str(build),
+            env=self._env(),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         bar, last_percent, last_report = 0, -1, 0.0
         with open(log_path, "ab") as log:
             buffer = b""
@@ -178,10 +230,25 @@ class Publisher:
         out = build / "gate.json"
         with open(log_path, "ab") as log:
             process = await asyncio.create_subprocess_exec(
-                s.python, "-m", "publishing.gate", "--model", str(candidate), "--knowledge", str(s.knowledge_dir),
-                "--heldout", str(s.heldout), "--min-phrasing-accuracy", str(s.min_phrasing_accuracy),
-                "--min-heldout-accuracy", str(s.min_heldout_accuracy), "--out", str(out),
-                env=self._env(), stdout=log, stderr=log)
+                s.python,
+                "-m",
+                "publishing.gate",
+                "--model",
+                str(candidate),
+                "--knowledge",
+                str(s.knowledge_dir),
+                "--heldout",
+                str(s.heldout),
+                "--min-phrasing-accuracy",
+                str(s.min_phrasing_accuracy),
+                "--min-heldout-accuracy",
+                str(s.min_heldout_accuracy),
+                "--out",
+                str(out),
+                env=self._env(),
+                stdout=log,
+                stderr=log,
+            )
             await process.wait()
         if not out.exists():
             return None
@@ -194,4 +261,3 @@ class Publisher:
                 return True
             await asyncio.sleep(1)
         return False
-

@@ -9,6 +9,7 @@ several addresses). Each case is one function that tries the abuse and says whet
 held; the exit code is 1 unless every case held. Results also go to results/audit.json.
 
     python -m scripts.audit [--out results/audit.json]"""
+
 from __future__ import annotations
 
 import argparse
@@ -60,8 +61,13 @@ class Audit:
     # --- helpers --------------------------------------------------------------------------
     def rest(self, sender, message, headers: Optional[Dict[str, str]] = None, extra: Optional[dict] = None):
         body = {"sender": sender, "message": message, **(extra or {})}
-        status, text = http("POST", self.rasa + WEBHOOK, body, timeout=60,
-                            headers=self.servers.rest_headers if headers is None else headers)
+        status, text = http(
+            "POST",
+            self.rasa + WEBHOOK,
+            body,
+            timeout=60,
+            headers=self.servers.rest_headers if headers is None else headers,
+        )
         return status, (json.loads(text) if status == 200 else text)
 
     def user_events(self, conversation: str) -> List[dict]:
@@ -81,14 +87,20 @@ class Audit:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
 
-    def login(self, username: str, password: str, address: str,
-              session: Optional[requests.Session] = None) -> requests.Response:
+    def login(
+        self, username: str, password: str, address: str, session: Optional[requests.Session] = None
+    ) -> requests.Response:
         session = session or requests.Session()
         headers = {"X-Real-IP": address}
         form = session.get(self.web + "/admin/login", headers=headers, timeout=30).text
         token = re.search(r'name="login_token" value="([^"]+)"', form).group(1)
-        return session.post(self.web + "/admin/login", headers=headers, allow_redirects=False, timeout=60,
-                            data={"login_token": token, "username": username, "password": password})
+        return session.post(
+            self.web + "/admin/login",
+            headers=headers,
+            allow_redirects=False,
+            timeout=60,
+            data={"login_token": token, "username": username, "password": password},
+        )
 
     def staff_session(self) -> requests.Session:
         session = requests.Session()
@@ -102,6 +114,7 @@ class Audit:
             async with WidgetClient(self.rasa, headers=headers) as client:
                 acks = [await client.say(text, f"audit-{index}") for index, text in enumerate(texts)]
                 return client.session, acks
+
         return asyncio.run(run())
 
     # --- 1. conversations addressable across channels ---------------------------------------
@@ -115,8 +128,11 @@ class Audit:
         texts = [e.get("text") for e in self.user_events("wechat:o-audit-victim")]
         anonymous, _ = self.rest("o-audit-victim", "你好", headers={})
         held = texts == ["工业总产值多少"] and anonymous == 401
-        return Outcome("1 REST cannot reach a WeChat follower's conversation", held,
-                       f"follower's turns {texts}; REST without the channel token: HTTP {anonymous}")
+        return Outcome(
+            "1 REST cannot reach a WeChat follower's conversation",
+            held,
+            f"follower's turns {texts}; REST without the channel token: HTTP {anonymous}",
+        )
 
     # --- 2. one huge message ----------------------------------------------------------------
     def huge_message(self) -> Outcome:
@@ -124,8 +140,11 @@ class Audit:
         _, second = self.rest("audit-huge", "机场远吗")
         longest = max(len(e.get("text") or "") for e in self.user_events("rest:audit-huge"))
         answered = status == 200 and "40分钟" in " ".join(m.get("text") or "" for m in second)
-        return Outcome("2 a 1.2 MB message is capped and the conversation goes on", answered and longest <= 2000,
-                       f"longest stored message {longest} characters; next turn answered: {answered}")
+        return Outcome(
+            "2 a 1.2 MB message is capped and the conversation goes on",
+            answered and longest <= 2000,
+            f"longest stored message {longest} characters; next turn answered: {answered}",
+        )
 
     # --- 3. anonymous logins and the event loop ----------------------------------------------
     def login_flood(self) -> Outcome:
@@ -141,14 +160,20 @@ class Audit:
         prober = threading.Thread(target=probe)
         prober.start()
         with ThreadPoolExecutor(8) as pool:
-            replies = list(pool.map(lambda n: self.login(f"nobody{n}", "wrong-password", f"192.0.2.{100 + n}").status_code,
-                                    range(16)))
+            replies = list(
+                pool.map(
+                    lambda n: self.login(f"nobody{n}", "wrong-password", f"192.0.2.{100 + n}").status_code, range(16)
+                )
+            )
         stop.set()
         prober.join()
         worst = max(latencies)
         held = worst < 1.0 and set(replies) == {401}
-        return Outcome("3 16 parallel failed logins do not stall the web app", held,
-                       f"/health worst {worst * 1000:.0f} ms over {len(latencies)} probes (was 2.4 s)")
+        return Outcome(
+            "3 16 parallel failed logins do not stall the web app",
+            held,
+            f"/health worst {worst * 1000:.0f} ms over {len(latencies)} probes (was 2.4 s)",
+        )
 
     def login_slowed(self) -> Outcome:
         statuses = [self.login(STAFF_NAME, "wrong-password", "192.0.2.50").status_code for _ in range(6)]
@@ -158,69 +183,125 @@ class Audit:
     def name_probing(self) -> Outcome:
         def page(name, address):
             replies = [self.login(name, "wrong-password", address) for _ in range(6)]
-            return [(r.status_code, re.sub(r'name="login_token" value="[^"]+"', "", r.text).replace(name, "NAME"))
-                    for r in replies]
+            return [
+                (r.status_code, re.sub(r'name="login_token" value="[^"]+"', "", r.text).replace(name, "NAME"))
+                for r in replies
+            ]
 
         real, unknown = page(STAFF_NAME, "192.0.2.60"), page("no-such-staff", "192.0.2.61")
-        return Outcome("4 a real staff name answers like an unknown one", real == unknown,
-                       f"real {[s for s, _ in real]}, unknown {[s for s, _ in unknown]}")
+        return Outcome(
+            "4 a real staff name answers like an unknown one",
+            real == unknown,
+            f"real {[s for s, _ in real]}, unknown {[s for s, _ in unknown]}",
+        )
 
     def lockout(self) -> Outcome:
         owner = self.owner
-        owner.post(self.web + "/admin/logout", headers={"X-Real-IP": "198.51.100.10"},
-                   data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"',
-                                                 owner.get(self.web + "/admin/").text).group(1)})
+        owner.post(
+            self.web + "/admin/logout",
+            headers={"X-Real-IP": "198.51.100.10"},
+            data={
+                "csrf_token": re.search(
+                    r'name="csrf_token" value="([^"]+)"', owner.get(self.web + "/admin/").text
+                ).group(1)
+            },
+        )
         attacks = [self.login(STAFF_NAME, "guess", f"203.0.113.{n}").status_code for n in range(1, 16)]
         reply = self.login(STAFF_NAME, STAFF_PASSWORD, "198.51.100.11", owner)
         alert = 'data-testid="login-alert"' in owner.get(self.web + "/admin/").text
         held = reply.status_code == 302 and alert
-        return Outcome("4 anonymous failures cannot lock a staff member out; the admin is alerted", held,
-                       f"15 attacks from 15 addresses ({attacks.count(429)} slowed), owner's login HTTP "
-                       f"{reply.status_code}, dashboard alert {alert}")
+        return Outcome(
+            "4 anonymous failures cannot lock a staff member out; the admin is alerted",
+            held,
+            f"15 attacks from 15 addresses ({attacks.count(429)} slowed), owner's login HTTP "
+            f"{reply.status_code}, dashboard alert {alert}",
+        )
 
     # --- 5. forged feedback -----------------------------------------------------------------
     def forged_feedback(self) -> Outcome:
         from connectors.socketio_secure import tokens
 
         grant = tokens.new_session(SESSION_SECRET)
-        statuses = [http("POST", self.web + "/api/feedback", {
-            "rating": "down", "question": f"编造的问题{n}", "answer": "编造的答案", "message_id": f"forged-{n}",
-            "session_id": grant.session_id, "token": grant.token, "answer_token": "0" * 64})[0] for n in range(50)]
+        statuses = [
+            http(
+                "POST",
+                self.web + "/api/feedback",
+                {
+                    "rating": "down",
+                    "question": f"编造的问题{n}",
+                    "answer": "编造的答案",
+                    "message_id": f"forged-{n}",
+                    "session_id": grant.session_id,
+                    "token": grant.token,
+                    "answer_token": "0" * 64,
+                },
+            )[0]
+            for n in range(50)
+        ]
         session, acks = self.widget(["机场远吗"])
         answer = acks[0]["messages"][0]
-        real = {"rating": "down", "question": "机场远吗", "answer": answer["text"], "message_id": "audit-0-0",
-                "session_id": session["session_id"], "token": session["token"],
-                "answer_token": answer.get("feedback_token")}
+        real = {
+            "rating": "down",
+            "question": "机场远吗",
+            "answer": answer["text"],
+            "message_id": "audit-0-0",
+            "session_id": session["session_id"],
+            "token": session["token"],
+            "answer_token": answer.get("feedback_token"),
+        }
         real_status = http("POST", self.web + "/api/feedback", real)[0]
         stored = sqlite3.connect(self.servers.feedback_db).execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
         held = statuses.count(403) == 50 and real_status == 201 and stored == 1
-        return Outcome("5 feedback only on answers the server sent to that session", held,
-                       f"{statuses.count(403)}/50 forged posts refused, the real one HTTP {real_status}, "
-                       f"{stored} stored")
+        return Outcome(
+            "5 feedback only on answers the server sent to that session",
+            held,
+            f"{statuses.count(403)}/50 forged posts refused, the real one HTTP {real_status}, " f"{stored} stored",
+        )
 
     def feedback_rate(self) -> Outcome:
         session, acks = self.widget(["电价多少"])
         answer = acks[0]["messages"][0]
-        body = {"rating": "up", "question": "电价多少", "answer": answer["text"], "message_id": "audit-0-0",
-                "session_id": session["session_id"], "token": session["token"],
-                "answer_token": answer.get("feedback_token")}
+        body = {
+            "rating": "up",
+            "question": "电价多少",
+            "answer": answer["text"],
+            "message_id": "audit-0-0",
+            "session_id": session["session_id"],
+            "token": session["token"],
+            "answer_token": answer.get("feedback_token"),
+        }
         statuses = [http("POST", self.web + "/api/feedback", body)[0] for _ in range(35)]
-        return Outcome("5 feedback is rate-limited per session", 429 in statuses and statuses[0] == 201,
-                       f"first {statuses[0]}, {statuses.count(429)} of 35 refused with 429")
+        return Outcome(
+            "5 feedback is rate-limited per session",
+            429 in statuses and statuses[0] == 201,
+            f"first {statuses[0]}, {statuses.count(429)} of 35 refused with 429",
+        )
 
     def chat_rate(self) -> Outcome:
         _, acks = self.widget([f"第{n}个问题：机场远吗" for n in range(25)])
         polite = sum("稍等" in " ".join(WidgetClient.texts(ack)) for ack in acks)
-        return Outcome("5 chat is rate-limited per session with a polite reply", polite >= 5,
-                       f"{polite} of 25 rapid messages got the polite 'too fast' reply")
+        return Outcome(
+            "5 chat is rate-limited per session with a polite reply",
+            polite >= 5,
+            f"{polite} of 25 rapid messages got the polite 'too fast' reply",
+        )
 
     # --- 6. the smaller ones ----------------------------------------------------------------
     def csv_formulas(self) -> Outcome:
         staff = self.owner
-        status, body = self.servers.admin_api("POST", "/admin/api/faq", {
-            "id": "audit_formula", "category": "profile", "question": '=HYPERLINK("http://evil.example","点我")',
-            "phrasings": ["审计用的公式问题", "+1+1 是什么"], "answer": "- 第一条\n- 第二条",
-            "source": {"document": "profile_2021", "section": "overview"}, "period": "2021"})
+        status, body = self.servers.admin_api(
+            "POST",
+            "/admin/api/faq",
+            {
+                "id": "audit_formula",
+                "category": "profile",
+                "question": '=HYPERLINK("http://evil.example","点我")',
+                "phrasings": ["审计用的公式问题", "+1+1 是什么"],
+                "answer": "- 第一条\n- 第二条",
+                "source": {"document": "profile_2021", "section": "overview"},
+                "period": "2021",
+            },
+        )
         if status != 201:
             return Outcome("6 CSV export neutralises formulas", False, f"could not create the entry: {status} {body}")
         export = staff.get(self.web + "/admin/export.csv", timeout=60).content.decode("utf-8-sig")
@@ -236,8 +317,11 @@ class Audit:
     def sender_newline(self) -> Outcome:
         status, reply = self.rest("audit\nINFO forged line", "你好")
         recipient = reply[0].get("recipient_id", "") if status == 200 and reply else ""
-        return Outcome("6 a newline in a sender id cannot forge a log line", status == 200 and "\n" not in recipient,
-                       f"conversation id {recipient!r}")
+        return Outcome(
+            "6 a newline in a sender id cannot forge a log line",
+            status == 200 and "\n" not in recipient,
+            f"conversation id {recipient!r}",
+        )
 
     def openids_in_logs(self) -> Outcome:
         from tests.connectors.wechat.simulator import SimulatedWeChat
@@ -245,15 +329,21 @@ class Audit:
         simulator = SimulatedWeChat("safe")
         self.wechat(simulator, simulator.text("oAuditSecretOpenId", "机场远吗"))
         logs = "".join(path.read_text(errors="replace") for path in self.servers.logs.glob("*.log"))
-        return Outcome("6 OpenIDs stay out of the logs", "oAuditSecretOpenId" not in logs,
-                       f"searched {len(logs)} characters of server logs")
+        return Outcome(
+            "6 OpenIDs stay out of the logs",
+            "oAuditSecretOpenId" not in logs,
+            f"searched {len(logs)} characters of server logs",
+        )
 
     def rest_fields(self) -> Outcome:
         self.rest("audit-fields", "机场远吗", extra={"input_channel": "wechat", "metadata": {"blob": "x" * 50_000}})
         event = self.user_events("rest:audit-fields")[-1]
         held = event.get("input_channel") == "rest" and "blob" not in json.dumps(event.get("metadata") or {})
-        return Outcome("6 REST callers cannot set the channel or attach metadata", held,
-                       f"stored channel {event.get('input_channel')!r}")
+        return Outcome(
+            "6 REST callers cannot set the channel or attach metadata",
+            held,
+            f"stored channel {event.get('input_channel')!r}",
+        )
 
     def wechat_downgrade(self) -> Outcome:
         from tests.connectors.wechat.simulator import SimulatedWeChat
@@ -266,23 +356,34 @@ class Audit:
         from tests.connectors.wechat.simulator import SimulatedWeChat
 
         safe = SimulatedWeChat("safe")
-        statuses = [self.wechat(safe, safe.text("o-audit-odd", "你好"), timestamp="²")[0],
-                    self.wechat(safe, safe.text("o-audit-odd", "你好").replace(
-                        "<Content><![CDATA[你好]]></Content>", "<Content><b>粗</b><i>x</i></Content>"))[0]]
-        return Outcome("6 signed odd WeChat inputs get 4xx, not 500", all(400 <= s < 500 for s in statuses),
-                       f"statuses {statuses}")
+        statuses = [
+            self.wechat(safe, safe.text("o-audit-odd", "你好"), timestamp="²")[0],
+            self.wechat(
+                safe,
+                safe.text("o-audit-odd", "你好").replace(
+                    "<Content><![CDATA[你好]]></Content>", "<Content><b>粗</b><i>x</i></Content>"
+                ),
+            )[0],
+        ]
+        return Outcome(
+            "6 signed odd WeChat inputs get 4xx, not 500", all(400 <= s < 500 for s in statuses), f"statuses {statuses}"
+        )
 
     def odd_messages(self) -> Outcome:
         replies = [self.rest("audit-odd", odd)[1] for odd in (12345, ["a"], None, "\ud800机场")]
         held = all(isinstance(r, list) and r and any(m.get("text") for m in r) for r in replies)
-        return Outcome("6 non-string messages and lone surrogates get a reply", held,
-                       f"{sum(bool(r) for r in replies)}/4 answered")
+        return Outcome(
+            "6 non-string messages and lone surrogates get a reply", held, f"{sum(bool(r) for r in replies)}/4 answered"
+        )
 
     def api_token(self) -> Outcome:
         wrong = http("GET", f"{self.rasa}/status?token={TOKEN[:-1]}x")[0]
         right = http("GET", f"{self.rasa}/status?token={TOKEN}")[0]
-        return Outcome("6 the Rasa API token (checked in constant time first)", (wrong, right) == (401, 200),
-                       f"wrong token {wrong}, right token {right}")
+        return Outcome(
+            "6 the Rasa API token (checked in constant time first)",
+            (wrong, right) == (401, 200),
+            f"wrong token {wrong}, right token {right}",
+        )
 
     def model_server(self) -> Outcome:
         status = http("GET", self.web + "/models/assistant.tar.gz")[0]
@@ -297,16 +398,36 @@ class Audit:
                 return False
 
         evil, partner = asyncio.run(connects("http://evil.example")), asyncio.run(connects(PARTNER_ORIGIN))
-        return Outcome("6 only listed sites may open the chat socket", partner and not evil,
-                       f"listed site connects {partner}, another site connects {evil}")
+        return Outcome(
+            "6 only listed sites may open the chat socket",
+            partner and not evil,
+            f"listed site connects {partner}, another site connects {evil}",
+        )
 
     def cases(self) -> List[Callable[[], Outcome]]:
         # The lock-out case first: it needs its attacks counted, not yet slowed by the others.
-        return [self.cross_channel, self.huge_message, self.lockout, self.login_flood, self.login_slowed,
-                self.name_probing, self.forged_feedback, self.feedback_rate, self.chat_rate, self.csv_formulas,
-                self.not_found_escaped, self.sender_newline, self.openids_in_logs, self.rest_fields,
-                self.wechat_downgrade, self.wechat_odd_inputs, self.odd_messages, self.api_token,
-                self.model_server, self.origins]
+        return [
+            self.cross_channel,
+            self.huge_message,
+            self.lockout,
+            self.login_flood,
+            self.login_slowed,
+            self.name_probing,
+            self.forged_feedback,
+            self.feedback_rate,
+            self.chat_rate,
+            self.csv_formulas,
+            self.not_found_escaped,
+            self.sender_newline,
+            self.openids_in_logs,
+            self.rest_fields,
+            self.wechat_downgrade,
+            self.wechat_odd_inputs,
+            self.odd_messages,
+            self.api_token,
+            self.model_server,
+            self.origins,
+        ]
 
 
 def workspace_copy(target: Path) -> Path:
@@ -331,10 +452,14 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="audit-") as folder:
         root = Path(folder)
-        servers = Servers(root, workspace=workspace_copy(root / "project"), extra_env={
-            "MODEL_SERVER_TOKEN": MODEL_SERVER_TOKEN,
-            "SANIC_REAL_IP_HEADER": "x-real-ip",  # the web app behind a reverse proxy
-        })
+        servers = Servers(
+            root,
+            workspace=workspace_copy(root / "project"),
+            extra_env={
+                "MODEL_SERVER_TOKEN": MODEL_SERVER_TOKEN,
+                "SANIC_REAL_IP_HEADER": "x-real-ip",  # the web app behind a reverse proxy
+            },
+        )
         UserStore(servers.env["ADMIN_DB"]).add(STAFF_NAME, STAFF_PASSWORD, "publisher")
         print("Starting the action server, web app and Rasa server for the audit ...", flush=True)
         servers.start_all()
@@ -352,8 +477,14 @@ def main(argv: Optional[List[str]] = None) -> int:
             servers.stop_all()
     held = sum(outcome.held for outcome in outcomes)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"held": held, "total": len(outcomes), "cases": [o.__dict__ for o in outcomes]},
-                                   ensure_ascii=False, indent=1), encoding="utf-8")
+    args.out.write_text(
+        json.dumps(
+            {"held": held, "total": len(outcomes), "cases": [o.__dict__ for o in outcomes]},
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     print(f"held {held}/{len(outcomes)}")
     return 0 if held == len(outcomes) else 1
 

@@ -16,6 +16,7 @@ and judges each reply from its words alone:
 
 Three accuracies are reported separately: single messages, conversation turns, and
 out-of-scope items (from both). Exits non-zero when any is below --min-accuracy."""
+
 from __future__ import annotations
 
 import argparse
@@ -38,11 +39,36 @@ from kb.text import to_simplified
 EXPECT_KINDS = ("answer", "no_figure", "out_of_scope", "staff", "register", "smalltalk")
 # The words a "no published figure" reply uses (knowledge/ answers and messages say one
 # of these; a reply that states a figure instead does not).
-NO_FIGURE_MARKERS = ("没有公开", "没有给出", "没有找到", "没有公布", "未公布", "没有发布", "没有这", "没有该", "没有具体",
-                     "没有提供", "没有披露", "不能给您", "没有收录", "没有相关", "没有单独", "知识库中没有", "资料中没有")
+NO_FIGURE_MARKERS = (
+    "没有公开",
+    "没有给出",
+    "没有找到",
+    "没有公布",
+    "未公布",
+    "没有发布",
+    "没有这",
+    "没有该",
+    "没有具体",
+    "没有提供",
+    "没有披露",
+    "不能给您",
+    "没有收录",
+    "没有相关",
+    "没有单独",
+    "知识库中没有",
+    "资料中没有",
+)
 STAFF_MARKERS = ("招商服务人员", "招商人员", "工作人员")
 # Messages that decline without stating zone facts.
-REFUSAL_KEYS = ("out_of_scope", "other_zone", "dont_know", "chitchat", "not_chinese", "empty_message", "no_source_scope")
+REFUSAL_KEYS = (
+    "out_of_scope",
+    "other_zone",
+    "dont_know",
+    "chitchat",
+    "not_chinese",
+    "empty_message",
+    "no_source_scope",
+)
 STAFF_KEYS = ("staff_contact", "staff_contact_missing", "handoff_open", "handoff_closed")
 ERROR_KEYS = ("error", "try_again_shortly")
 
@@ -169,9 +195,12 @@ class Report:
 
     def as_dict(self) -> dict:
         return {
-            "single_message_accuracy": round(self.single.accuracy, 4), "single_messages": self.single.total,
-            "conversation_turn_accuracy": round(self.turns.accuracy, 4), "conversation_turns": self.turns.total,
-            "out_of_scope_accuracy": round(self.out_of_scope.accuracy, 4), "out_of_scope_items": self.out_of_scope.total,
+            "single_message_accuracy": round(self.single.accuracy, 4),
+            "single_messages": self.single.total,
+            "conversation_turn_accuracy": round(self.turns.accuracy, 4),
+            "conversation_turns": self.turns.total,
+            "out_of_scope_accuracy": round(self.out_of_scope.accuracy, 4),
+            "out_of_scope_items": self.out_of_scope.total,
             "whole_conversations_right": round(self.conversations_all_right.accuracy, 4),
             "by_expect": {k: [v.hits, v.total] for k, v in sorted(self.by_expect.items())},
             "by_tag": {k: [v.hits, v.total] for k, v in sorted(self.by_tag.items())},
@@ -182,8 +211,12 @@ class Report:
 Say = Callable[[str, str], Tuple[List[str], List[str]]]
 
 
-def score(conversations: Sequence[Conversation], say: Say, knowledge: KnowledgeBase,
-          progress: Optional[Callable[[int, int], None]] = None) -> Report:
+def score(
+    conversations: Sequence[Conversation],
+    say: Say,
+    knowledge: KnowledgeBase,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> Report:
     """Play every conversation through `say(sender, text) -> (texts, button titles)`."""
     report = Report()
     for number, conversation in enumerate(conversations, 1):
@@ -200,11 +233,18 @@ def score(conversations: Sequence[Conversation], say: Say, knowledge: KnowledgeB
             for tag in set(conversation.tags + turn.tags):
                 report.by_tag[tag].add(ok)
             if not ok:
-                report.misses.append({
-                    "id": conversation.id, "turn": index + 1, "user": turn.user, "expect": turn.expect,
-                    "include": list(turn.include), "why": why, "reply": "\n".join(texts)[:300],
-                    "before": [t.user for t in conversation.turns[:index]],
-                })
+                report.misses.append(
+                    {
+                        "id": conversation.id,
+                        "turn": index + 1,
+                        "user": turn.user,
+                        "expect": turn.expect,
+                        "include": list(turn.include),
+                        "why": why,
+                        "reply": "\n".join(texts)[:300],
+                        "before": [t.user for t in conversation.turns[:index]],
+                    }
+                )
         if not conversation.single:
             report.conversations_all_right.add(all_right)
         if progress:
@@ -218,8 +258,13 @@ def rest_say(rasa_url: str, headers: Optional[Dict[str, str]] = None) -> Say:
     from scripts.live_servers import http
 
     def say(sender: str, text: str) -> Tuple[List[str], List[str]]:
-        status, body = http("POST", rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": text},
-                            timeout=60, headers=headers)
+        status, body = http(
+            "POST",
+            rasa_url + "/webhooks/rest/webhook",
+            {"sender": sender, "message": text},
+            timeout=60,
+            headers=headers,
+        )
         if status != 200:
             raise RuntimeError(f"REST channel answered {status}: {body[:200]}")
         messages = json.loads(body)
@@ -249,14 +294,22 @@ def wait_until_ready(url: str, seconds: float = 300) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="+", type=Path, help="held-out YAML files")
-    parser.add_argument("--min-accuracy", type=float, default=0.95,
-                        help="floor for single-message and out-of-scope accuracy")
-    parser.add_argument("--min-turn-accuracy", type=float, default=None,
-                        help="floor for conversation-turn accuracy (default: --min-accuracy)")
+    parser.add_argument(
+        "--min-accuracy", type=float, default=0.95, help="floor for single-message and out-of-scope accuracy"
+    )
+    parser.add_argument(
+        "--min-turn-accuracy",
+        type=float,
+        default=None,
+        help="floor for conversation-turn accuracy (default: --min-accuracy)",
+    )
     parser.add_argument("--out", type=Path, default=Path("results/conversations"))
     parser.add_argument("--rasa-url", help="score a server that is already running instead of starting one")
-    parser.add_argument("--rest-token", default=os.environ.get("REST_CHANNEL_TOKEN", ""),
-                        help="that server's REST channel token (default: $REST_CHANNEL_TOKEN)")
+    parser.add_argument(
+        "--rest-token",
+        default=os.environ.get("REST_CHANNEL_TOKEN", ""),
+        help="that server's REST channel token (default: $REST_CHANNEL_TOKEN)",
+    )
     args = parser.parse_args()
 
     try:
@@ -293,19 +346,29 @@ def main() -> int:
     (args.out / "report.json").write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     for miss in report.misses:
         context = " / ".join(miss["before"])
-        print(f"  miss {miss['id']}#{miss['turn']} [{miss['expect']}] {miss['user']!r}"
-              f"{' after ' + repr(context) if context else ''}: {miss['why']}; reply: {miss['reply'][:80]!r}")
+        print(
+            f"  miss {miss['id']}#{miss['turn']} [{miss['expect']}] {miss['user']!r}"
+            f"{' after ' + repr(context) if context else ''}: {miss['why']}; reply: {miss['reply'][:80]!r}"
+        )
     summary = report.as_dict()
     print("by tag: " + ", ".join(f"{k} {h}/{t}" for k, (h, t) in summary["by_tag"].items()))
     print(f"single messages:      {report.single.accuracy:.3f} ({report.single.hits}/{report.single.total})")
     print(f"conversation turns:   {report.turns.accuracy:.3f} ({report.turns.hits}/{report.turns.total})")
-    print(f"out of scope:         {report.out_of_scope.accuracy:.3f} ({report.out_of_scope.hits}/{report.out_of_scope.total})")
+    print(
+        f"out of scope:         {report.out_of_scope.accuracy:.3f} ({report.out_of_scope.hits}/{report.out_of_scope.total})"
+    )
     print(f"whole conversations:  {report.conversations_all_right.accuracy:.3f}")
     print(f"scored in {time.time() - started:.0f} s; report: {args.out / 'report.json'}")
     turn_floor = args.min_accuracy if args.min_turn_accuracy is None else args.min_turn_accuracy
-    failed = [f"{name} {s.accuracy:.3f} < {floor:.2f}" for name, s, floor in (
-        ("single messages", report.single, args.min_accuracy), ("conversation turns", report.turns, turn_floor),
-        ("out of scope", report.out_of_scope, args.min_accuracy)) if s.accuracy < floor]
+    failed = [
+        f"{name} {s.accuracy:.3f} < {floor:.2f}"
+        for name, s, floor in (
+            ("single messages", report.single, args.min_accuracy),
+            ("conversation turns", report.turns, turn_floor),
+            ("out of scope", report.out_of_scope, args.min_accuracy),
+        )
+        if s.accuracy < floor
+    ]
     if failed:
         print(f"FAILED: {'; '.join(failed)}", file=sys.stderr)
         return 1

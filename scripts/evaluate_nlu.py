@@ -6,6 +6,7 @@ phrasings) exactly as the server would: normalisation, fallback and all. Strict 
   `faq`); an nlu_fallback counts as wrong;
 - FAQ selection accuracy: over faq/<id> examples, intent `faq` AND the right <id>.
 Exits non-zero below --min-accuracy, listing every miss so it can be fixed."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,6 @@ import statistics
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-
 
 from publishing.nlu_score import predict, predicted_label, read_examples
 
@@ -51,16 +51,25 @@ def main() -> int:
         per_label[label]["total"] += 1
         per_label[label]["correct"] += ok
         if not ok:
-            misses.append({"text": text, "label": label, "predicted": key or intent,
-                           "confidence": round((parse.get("intent") or {}).get("confidence") or 0.0, 3)})
+            misses.append(
+                {
+                    "text": text,
+                    "label": label,
+                    "predicted": key or intent,
+                    "confidence": round((parse.get("intent") or {}).get("confidence") or 0.0, 3),
+                }
+            )
 
     intent_accuracy = intent_hits / len(examples)
     faq_accuracy = faq_hits / faq_total if faq_total else 1.0
     report = {
-        "examples": len(examples), "intent_accuracy": round(intent_accuracy, 4),
-        "faq_examples": faq_total, "faq_selection_accuracy": round(faq_accuracy, 4),
+        "examples": len(examples),
+        "intent_accuracy": round(intent_accuracy, 4),
+        "faq_examples": faq_total,
+        "faq_selection_accuracy": round(faq_accuracy, 4),
         "parse_latency_ms_p50": round(statistics.median(latencies) * 1000, 1),
-        "per_label": {k: dict(v) for k, v in sorted(per_label.items())}, "misses": misses,
+        "per_label": {k: dict(v) for k, v in sorted(per_label.items())},
+        "misses": misses,
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

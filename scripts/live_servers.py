@@ -2,6 +2,7 @@
 ports (serving/processes.py) with test settings and known test secrets, for the live
 and browser tests, `make eval`, `make audit` and measurements. Plain library: no pytest.
 Nothing below scripts/ imports this."""
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,11 @@ REST_TOKEN = "live-test-rest-channel-token"
 PARTNER_ORIGIN = "http://partner.example"
 SESSION_SECRET = "live-test-widget-session-secret-0123456789abcdef"
 # WeChat's published sample account (Token, EncodingAESKey, AppID).
-WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"
+WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID = (
+    "QDG6eK",
+    "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+    "wx5823bf96d3bd56c7",
+)
 
 
 def harness_settings(workdir: Path) -> Dict[str, str]:
@@ -60,8 +65,14 @@ class Servers(Processes):
     """The processes with test settings, unless `base_env` gives the environment; Rasa's
     HTTP API on with the test token."""
 
-    def __init__(self, workdir: Path, workspace: Optional[Path] = None, extra_env: Optional[Dict[str, str]] = None,
-                 ports: Optional[Dict[str, int]] = None, base_env: Optional[Dict[str, str]] = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        workspace: Optional[Path] = None,
+        extra_env: Optional[Dict[str, str]] = None,
+        ports: Optional[Dict[str, int]] = None,
+        base_env: Optional[Dict[str, str]] = None,
+    ) -> None:
         # A port for a test page that embeds the widget from another origin.
         self.partner_port = free_port()
         env = dict(base_env) if base_env is not None else harness_env(workdir)
@@ -69,7 +80,8 @@ class Servers(Processes):
         if base_env is None:
             # The web app's own pages embed the widget; partner.example and the partner
             # port stand for the zone's other sites in the tests. Any other origin is refused.
-            self.env["WIDGET_ALLOWED_ORIGINS"] = (f"{self.web_url},{PARTNER_ORIGIN},"
-                                                  f"http://127.0.0.1:{self.partner_port}")
+            self.env["WIDGET_ALLOWED_ORIGINS"] = (
+                f"{self.web_url},{PARTNER_ORIGIN}," f"http://127.0.0.1:{self.partner_port}"
+            )
         self.env.update(extra_env or {})
         self.feedback_db = Path(self.env.get("FEEDBACK_DB") or workdir / "feedback.db")

@@ -4,6 +4,7 @@ Starts the servers on the trained model, sends every held-out utterance one afte
 another over the REST channel (a new conversation every five messages, like short
 investor sessions), and prints p50/p95 latency and each server's resident memory.
 Load at many concurrent conversations: `make bench` (bench/)."""
+
 from __future__ import annotations
 
 import argparse
@@ -38,11 +39,15 @@ def main() -> int:
                 latencies.append(time.perf_counter() - begin)
             latencies.sort()
             p95 = latencies[int(0.95 * (len(latencies) - 1))]
-            print(f"serial REST latency over {len(latencies)} messages: "
-                  f"p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-                  f"max {latencies[-1] * 1000:.0f} ms")
-            print(f"resident memory: Rasa server {tree_rss_mb(servers.rasa.pid):.0f} MB, "
-                  f"action server {tree_rss_mb(servers.action.pid):.0f} MB")
+            print(
+                f"serial REST latency over {len(latencies)} messages: "
+                f"p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+                f"max {latencies[-1] * 1000:.0f} ms"
+            )
+            print(
+                f"resident memory: Rasa server {tree_rss_mb(servers.rasa.pid):.0f} MB, "
+                f"action server {tree_rss_mb(servers.action.pid):.0f} MB"
+            )
         finally:
             servers.stop(servers.rasa)
             servers.stop(servers.action)

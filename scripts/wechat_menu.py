@@ -1,7 +1,8 @@
 """Create the Official Account's custom menu (connectors/wechat/menu.py) through the API.
 
-    make wechat-menu            # needs WECHAT_APP_ID, WECHAT_APP_SECRET
-    python -m scripts.wechat_menu --dry-run   # print the menu JSON only"""
+make wechat-menu            # needs WECHAT_APP_ID, WECHAT_APP_SECRET
+python -m scripts.wechat_menu --dry-run   # print the menu JSON only"""
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,12 @@ async def create_menu(base_url: str, app_id: str, app_secret: str) -> dict:
         token = await client.access_token()
         async with aiohttp.ClientSession() as session:
             body = json.dumps(menu_definition(), ensure_ascii=False).encode("utf-8")
-            async with session.post(f"{client.base_url}/cgi-bin/menu/create", params={"access_token": token},
-                                    data=body, headers={"Content-Type": "application/json"}) as response:
+            async with session.post(
+                f"{client.base_url}/cgi-bin/menu/create",
+                params={"access_token": token},
+                data=body,
+                headers={"Content-Type": "application/json"},
+            ) as response:
                 return await response.json(content_type=None)
     finally:
         await client.close()
@@ -40,9 +45,14 @@ def main() -> int:
     if not app_id or not secret:
         print("error: set WECHAT_APP_ID and WECHAT_APP_SECRET (see README, WeChat section)", file=sys.stderr)
         return 2
-    result = asyncio.run(create_menu(os.environ.get("WECHAT_API_BASE_URL") or "https://api.weixin.qq.com", app_id, secret))
+    result = asyncio.run(
+        create_menu(os.environ.get("WECHAT_API_BASE_URL") or "https://api.weixin.qq.com", app_id, secret)
+    )
     if result.get("errcode", 0) != 0:
-        print(f"error: WeChat refused the menu: errcode {result.get('errcode')} {result.get('errmsg', '')}", file=sys.stderr)
+        print(
+            f"error: WeChat refused the menu: errcode {result.get('errcode')} {result.get('errmsg', '')}",
+            file=sys.stderr,
+        )
         return 1
     print("menu created")
     return 0

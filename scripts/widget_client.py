@@ -1,6 +1,7 @@
 """A widget's conversation over socket.io from Python, as the browser widget holds it
 (session_request → session_confirm, then user_uttered with an acknowledgement), for the
 live tests and `make audit`. socketio.AsyncClient comes with python-socketio."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,9 @@ class WidgetClient:
             await self.sio.emit("session_request", {})
 
         # Long-polling: python-socketio's websocket client needs a newer aiohttp than Rasa pins.
-        await self.sio.connect(self.rasa_url, socketio_path="/socket.io", transports=["polling"],
-                               headers=self.headers, wait_timeout=30)
+        await self.sio.connect(
+            self.rasa_url, socketio_path="/socket.io", transports=["polling"], headers=self.headers, wait_timeout=30
+        )
         await asyncio.wait_for(self._confirmed.wait(), 30)
         return self
 

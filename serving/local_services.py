@@ -4,6 +4,7 @@ by .ci/run). Production points the stack at its own servers instead (docs/deploy
 
 Each server keeps its data in the folder it is given, so a restart (the fault tests do
 one) finds the conversations it stored."""
+
 from __future__ import annotations
 
 import glob
@@ -45,8 +46,11 @@ class LocalPostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def _pg_ctl(self, *args: str, check: bool = True) -> None:
-        subprocess.run(_as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), *args]),
-                       check=check, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), *args]),
+            check=check,
+            stdout=subprocess.DEVNULL,
+        )
 
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -57,13 +61,24 @@ class LocalPostgres:
                 raise PermissionError(
                     f"the postgres user cannot reach {self.folder}: PostgreSQL refuses to run as root, and a "
                     "parent folder is private. Use a folder whose parents others may enter (e.g. one from "
-                    "tempfile.mkdtemp() directly, or the project's .state/).")
+                    "tempfile.mkdtemp() directly, or the project's .state/)."
+                )
         if not (self.data / "PG_VERSION").exists():
-            subprocess.run(_as_postgres([str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
-                                         "--auth=trust", "-E", "UTF8"]), check=True, stdout=subprocess.DEVNULL)
-        self._pg_ctl("-l", str(self.folder / "log"), "-w", "-o",
-                     f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c max_connections=200",
-                     "start")
+            subprocess.run(
+                _as_postgres(
+                    [str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+                ),
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        self._pg_ctl(
+            "-l",
+            str(self.folder / "log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c max_connections=200",
+            "start",
+        )
 
     def stop(self) -> None:
         self._pg_ctl("-w", "-m", "fast", "stop", check=False)
@@ -92,11 +107,30 @@ class LocalRedis:
         self.folder.mkdir(parents=True, exist_ok=True)
         log = open(self.folder / "redis.log", "ab")
         self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.folder),
-             "--appendonly", "yes", "--save", ""], stdout=log, stderr=subprocess.STDOUT)
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(self.folder),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.time() + 20
         while time.time() < deadline:
-            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True).stdout.strip() == "PONG":
+            if (
+                subprocess.run(
+                    ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True
+                ).stdout.strip()
+                == "PONG"
+            ):
                 return
             if self.process.poll() is not None:
                 raise RuntimeError(f"redis-server exited: {(self.folder / 'redis.log').read_text()[-2000:]}")

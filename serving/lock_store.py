@@ -20,6 +20,7 @@ Configured in deploy/endpoints.prod.yml as `type: serving.lock_store.AtomicRedis
 with Rasa's redis lock store keys (url, port, db, username, password, use_ssl,
 key_prefix, socket_timeout).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -56,7 +57,9 @@ end
 """
 
 # KEYS: tickets list, counter. ARGV: lifetime in ms. Returns {ticket, first ticket}.
-_TAKE = _PRELUDE + """
+_TAKE = (
+    _PRELUDE
+    + """
 local now = now_ms()
 drop_expired(KEYS[1], now)
 local ticket = redis.call('INCR', KEYS[2])
@@ -66,24 +69,31 @@ redis.call('EXPIRE', KEYS[1], ttl)
 redis.call('EXPIRE', KEYS[2], ttl)
 return {ticket, first_number(KEYS[1])}
 """
+)
 
 # KEYS: tickets list. ARGV: ticket. Returns the first ticket, or -2 when ours expired.
-_CHECK = _PRELUDE + """
+_CHECK = (
+    _PRELUDE
+    + """
 drop_expired(KEYS[1], now_ms())
 for _, item in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   if number_of(item) == tonumber(ARGV[1]) then return first_number(KEYS[1]) end
 end
 return -2
 """
+)
 
 # KEYS: tickets list, counter. ARGV: ticket.
-_RELEASE = _PRELUDE + """
+_RELEASE = (
+    _PRELUDE
+    + """
 for _, item in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   if number_of(item) == tonumber(ARGV[1]) then redis.call('LREM', KEYS[1], 1, item) end
 end
 if redis.call('LLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
 return 1
 """
+)
 
 
 def key_prefix_from(value: Optional[str]) -> str:
@@ -106,10 +116,13 @@ class AtomicRedisLockStore(LockStore):
         self.key_prefix = key_prefix_from(settings.get("key_prefix"))
         self.red = redis.StrictRedis(
             host=(endpoint_config.url if endpoint_config and endpoint_config.url else "localhost"),
-            port=int(_setting(settings, "port", 6379)), db=int(_setting(settings, "db", 1)),
-            username=settings.get("username") or None, password=settings.get("password") or None,
+            port=int(_setting(settings, "port", 6379)),
+            db=int(_setting(settings, "db", 1)),
+            username=settings.get("username") or None,
+            password=settings.get("password") or None,
             ssl=bool(settings.get("use_ssl", False)),
-            socket_timeout=float(_setting(settings, "socket_timeout", 10)))
+            socket_timeout=float(_setting(settings, "socket_timeout", 10)),
+        )
         self._take = self.red.register_script(_TAKE)
         self._check = self.red.register_script(_CHECK)
         self._release = self.red.register_script(_RELEASE)
@@ -119,8 +132,9 @@ class AtomicRedisLockStore(LockStore):
         return [f"{self.key_prefix}{conversation_id}", f"{self.key_prefix}{conversation_id}:next"]
 
     @asynccontextmanager
-    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = POLL_SECONDS) -> AsyncGenerator[int, None]:
+    async def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = POLL_SECONDS
+    ) -> AsyncGenerator[int, None]:
         keys = self._keys(conversation_id)
         try:
             ticket, first = self._take(keys=keys, args=[int(lock_lifetime * 1000), KEY_GRACE_SECONDS])
@@ -141,6 +155,8 @@ class AtomicRedisLockStore(LockStore):
             try:
                 first = self._check(keys=keys[:1], args=[ticket])
             except redis.RedisError as error:
-                raise LockError(f"Lost the lock store while waiting for conversation '{conversation_id}': {error}") from error
+                raise LockError(
+                    f"Lost the lock store while waiting for conversation '{conversation_id}': {error}"
+                ) from error
             if first == -2:
                 raise LockError(f"The lock ticket for conversation '{conversation_id}' expired while waiting.")

@@ -13,6 +13,7 @@ Run it once, with the Rasa servers stopped, before starting the new version:
 URL defaults to TRACKER_DB_URL, else sqlite:///$TRACKER_DB (.state/tracker.db). It is
 safe to run again: namespaced ids are left as they are. An id whose new name is already
 taken (a conversation started after the upgrade) is reported and left alone."""
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,10 @@ def channel_of(connection: sa.engine.Connection, sender_id: str) -> str:
     """The channel of the conversation's first user message that names one."""
     events = _events()
     rows = connection.execute(
-        sa.select(events.c.data).where(events.c.sender_id == sender_id, events.c.type_name == "user")
-        .order_by(events.c.id))
+        sa.select(events.c.data)
+        .where(events.c.sender_id == sender_id, events.c.type_name == "user")
+        .order_by(events.c.id)
+    )
     for (data,) in rows:
         try:
             channel = json.loads(data or "{}").get("input_channel")
@@ -85,8 +88,7 @@ def migrate(db_url: str, dry_run: bool = False, progress=None) -> Report:
                     report.collisions.append(sender_id)
                     continue
                 if not dry_run:
-                    connection.execute(events.update().where(events.c.sender_id == sender_id)
-                                       .values(sender_id=new_id))
+                    connection.execute(events.update().where(events.c.sender_id == sender_id).values(sender_id=new_id))
             report.renamed[prefix] = report.renamed.get(prefix, 0) + 1
             if progress and done % PROGRESS_EVERY == 0:
                 progress(f"{done}/{len(senders)} conversations checked")
@@ -103,16 +105,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         report = migrate(args.db_url, args.dry_run, progress=lambda line: print(line, flush=True))
     except sa.exc.SQLAlchemyError as error:
-        print(f"error: cannot migrate {args.db_url.split('@')[-1]}: {error.__class__.__name__}: {error}",
-              file=sys.stderr)
+        print(
+            f"error: cannot migrate {args.db_url.split('@')[-1]}: {error.__class__.__name__}: {error}", file=sys.stderr
+        )
         return 1
     verb = "would rename" if args.dry_run else "renamed"
     by_prefix = ", ".join(f"{prefix}: {count}" for prefix, count in sorted(report.renamed.items())) or "none"
-    print(f"{verb} {report.total_renamed} conversations ({by_prefix}); "
-          f"{report.already_namespaced} already namespaced")
+    print(
+        f"{verb} {report.total_renamed} conversations ({by_prefix}); " f"{report.already_namespaced} already namespaced"
+    )
     if report.collisions:  # counted, not listed: ids such as OpenIDs stay out of logs
-        print(f"left alone: {len(report.collisions)} conversations whose new id is already taken",
-              file=sys.stderr)
+        print(f"left alone: {len(report.collisions)} conversations whose new id is already taken", file=sys.stderr)
     return 0
 
 

@@ -4,6 +4,7 @@ production profile (serving/stack.py, make run-prod), the test harness
 (scripts/live_servers.py) and `make bench` all start them through this class, so what is
 tested and measured is what runs. It holds no settings of its own: the caller passes
 the whole environment."""
+
 from __future__ import annotations
 
 import json
@@ -27,11 +28,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http(method: str, url: str, body: Optional[dict] = None, timeout: float = 30,
-         headers: Optional[Dict[str, str]] = None) -> tuple:
+def http(
+    method: str, url: str, body: Optional[dict] = None, timeout: float = 30, headers: Optional[Dict[str, str]] = None
+) -> tuple:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()
@@ -46,9 +49,15 @@ class Processes:
     action/rasa/web ports (else free ones are taken). `rasa_token` enables Rasa's HTTP
     API with that token."""
 
-    def __init__(self, workdir: Path, env: Dict[str, str], workspace: Optional[Path] = None,
-                 extra_env: Optional[Dict[str, str]] = None, ports: Optional[Dict[str, int]] = None,
-                 rasa_token: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        env: Dict[str, str],
+        workspace: Optional[Path] = None,
+        extra_env: Optional[Dict[str, str]] = None,
+        ports: Optional[Dict[str, int]] = None,
+        rasa_token: Optional[str] = None,
+    ) -> None:
         ports = ports or {}
         self.action_port = ports.get("action") or free_port()
         self.rasa_port = ports.get("rasa") or free_port()
@@ -60,12 +69,14 @@ class Processes:
         # The local web app's pages embed the widget; a deployment lists its sites.
         self.env.setdefault("WIDGET_ALLOWED_ORIGINS", self.web_url)
         if workspace is not None:
-            self.env.update({
-                "KNOWLEDGE_DIR": str(workspace / "knowledge"),
-                "PROJECT_DIR": str(workspace),
-                "LIVE_MODEL": str(self.model),
-                "MODEL_HISTORY_DIR": str(workspace / "models" / "history"),
-            })
+            self.env.update(
+                {
+                    "KNOWLEDGE_DIR": str(workspace / "knowledge"),
+                    "PROJECT_DIR": str(workspace),
+                    "LIVE_MODEL": str(self.model),
+                    "MODEL_HISTORY_DIR": str(workspace / "models" / "history"),
+                }
+            )
         self.env.update(extra_env or {})
         self.feedback_db = Path(self.env.get("FEEDBACK_DB") or workdir / "feedback.db")
         self.logs = workdir
@@ -116,11 +127,24 @@ class Processes:
         self.action = self._start("action", [str(BIN / "python"), "-m", "actions.server"])
         self._wait(self.action, f"http://127.0.0.1:{self.action_port}/health", "action")
 
-    def rasa_command(self, port: int, endpoints: str = "endpoints.yml",
-                     credentials: str = "credentials.yml") -> List[str]:
-        return [str(BIN / "rasa"), "run", "--model", str(self.model), "--endpoints", endpoints,
-                "--credentials", credentials, "--interface", "127.0.0.1", "--port", str(port),
-                *(["--enable-api", "--auth-token", self.rasa_token] if self.rasa_token else [])]
+    def rasa_command(
+        self, port: int, endpoints: str = "endpoints.yml", credentials: str = "credentials.yml"
+    ) -> List[str]:
+        return [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(self.model),
+            "--endpoints",
+            endpoints,
+            "--credentials",
+            credentials,
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *(["--enable-api", "--auth-token", self.rasa_token] if self.rasa_token else []),
+        ]
 
     def start_rasa(self) -> None:
         self.rasa = self._start("rasa", self.rasa_command(self.rasa_port))
@@ -155,8 +179,12 @@ class Processes:
 
     def say(self, sender: str, text: str) -> List[Dict]:
         """One turn over REST: the assistant's messages."""
-        status, body = http("POST", self.rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": text},
-                            headers=self.rest_headers)
+        status, body = http(
+            "POST",
+            self.rasa_url + "/webhooks/rest/webhook",
+            {"sender": sender, "message": text},
+            headers=self.rest_headers,
+        )
         if status != 200:
             raise RuntimeError(f"REST channel answered {status}: {body[:300]}")
         return json.loads(body)
@@ -164,8 +192,15 @@ class Processes:
     def admin_api(self, method: str, path: str, body: Optional[dict] = None) -> tuple:
         """(status, parsed JSON) from the admin API with ADMIN_API_TOKEN."""
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.web_url + path, data=data, method=method, headers={
-            "Content-Type": "application/json", "Authorization": f"Bearer {self.env.get('ADMIN_API_TOKEN', '')}"})
+        request = urllib.request.Request(
+            self.web_url + path,
+            data=data,
+            method=method,
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {self.env.get('ADMIN_API_TOKEN', '')}",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, json.loads(response.read().decode() or "null")

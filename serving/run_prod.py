@@ -6,6 +6,7 @@ When POSTGRES_HOST is empty, PostgreSQL and Redis are started on loopback with t
 data in .state/prod/, so the profile can be tried without any server set up; otherwise
 the POSTGRES_* and REDIS_* settings point at the real ones (docs/deployment.md).
 Logs: .state/prod/logs/. Ctrl-C stops everything."""
+
 from __future__ import annotations
 
 import argparse
@@ -51,13 +52,22 @@ def main() -> int:
     logs = STATE / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     for service in local:
-        print(f"Starting a local {type(service).__name__[5:]} on 127.0.0.1:{service.port} (data in {service.folder}) ...")
+        print(
+            f"Starting a local {type(service).__name__[5:]} on 127.0.0.1:{service.port} (data in {service.folder}) ..."
+        )
         service.start()
     if local:
         postgres_url, redis_url = local[0].url, local[1].url
     ports = {"action": int(env.get("ACTION_PORT", 5055)), "web": int(env.get("WEB_PORT", 8080))}
-    stack = ProductionStack(logs, postgres_url, redis_url, instances=instances, base_env=env, ports=ports,
-                            public_port=int(env.get("RASA_PORT", 5005)))
+    stack = ProductionStack(
+        logs,
+        postgres_url,
+        redis_url,
+        instances=instances,
+        base_env=env,
+        ports=ports,
+        public_port=int(env.get("RASA_PORT", 5005)),
+    )
     stack.model = Path(args.model)
     stack.rasa_token = env.get("RASA_AUTH_TOKEN") or None
     stopping = False
@@ -71,14 +81,16 @@ def main() -> int:
         started = time.perf_counter()
         print(f"Starting the action server, the web app, {instances} Rasa instance(s) and nginx (logs in {logs}) ...")
         stack.start_all()
-        print(f"\nThe production profile is running ({time.perf_counter() - started:.0f} s to start).\n"
-              f"  WeChat/widget/REST through nginx: {stack.rasa_url}/webhooks/...\n"
-              f"  REST channel:                     "
-              f"{'needs Authorization: Bearer $REST_CHANNEL_TOKEN' if stack.rest_headers else 'off (set REST_CHANNEL_TOKEN to use it)'}\n"
-              f"  Website demo and staff admin:     {stack.web_url}/  and  {stack.web_url}/admin/\n"
-              f"  Rasa instances:                   {', '.join(stack.instance_url(i) for i in range(instances))}\n"
-              f"  Conversations in PostgreSQL {postgres_url.split('@')[-1]}, locks in Redis {redis_url.split('@')[-1]}\n"
-              "Press Ctrl-C to stop everything.")
+        print(
+            f"\nThe production profile is running ({time.perf_counter() - started:.0f} s to start).\n"
+            f"  WeChat/widget/REST through nginx: {stack.rasa_url}/webhooks/...\n"
+            f"  REST channel:                     "
+            f"{'needs Authorization: Bearer $REST_CHANNEL_TOKEN' if stack.rest_headers else 'off (set REST_CHANNEL_TOKEN to use it)'}\n"
+            f"  Website demo and staff admin:     {stack.web_url}/  and  {stack.web_url}/admin/\n"
+            f"  Rasa instances:                   {', '.join(stack.instance_url(i) for i in range(instances))}\n"
+            f"  Conversations in PostgreSQL {postgres_url.split('@')[-1]}, locks in Redis {redis_url.split('@')[-1]}\n"
+            "Press Ctrl-C to stop everything."
+        )
         while not stopping:
             for name, process in stack.processes().items():
                 if process is not None and process.poll() is not None:

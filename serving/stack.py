@@ -5,6 +5,7 @@ admin, model server), N Rasa instances sharing PostgreSQL and Redis, and nginx i
 `make bench` all start it through this class, so what is measured and tested is what
 runs. PostgreSQL and Redis are given by URL pieces in the environment (production) or
 started on loopback by serving/local_services.py (one machine, tests)."""
+
 from __future__ import annotations
 
 import os
@@ -46,12 +47,26 @@ class ProductionStack(Processes):
     """`base_env` is the environment (default: this process's); tests and the bench pass
     the harness's settings (scripts/live_servers.harness_env)."""
 
-    def __init__(self, workdir: Path, postgres_url: str, redis_url: str, instances: int = 2,
-                 extra_env: Optional[Dict[str, str]] = None, workspace: Optional[Path] = None,
-                 public_port: Optional[int] = None, ports: Optional[Dict[str, int]] = None,
-                 base_env: Optional[Dict[str, str]] = None, rasa_token: Optional[str] = None) -> None:
-        super().__init__(workdir, dict(os.environ) if base_env is None else base_env, workspace=workspace,
-                         ports=ports, rasa_token=rasa_token)
+    def __init__(
+        self,
+        workdir: Path,
+        postgres_url: str,
+        redis_url: str,
+        instances: int = 2,
+        extra_env: Optional[Dict[str, str]] = None,
+        workspace: Optional[Path] = None,
+        public_port: Optional[int] = None,
+        ports: Optional[Dict[str, int]] = None,
+        base_env: Optional[Dict[str, str]] = None,
+        rasa_token: Optional[str] = None,
+    ) -> None:
+        super().__init__(
+            workdir,
+            dict(os.environ) if base_env is None else base_env,
+            workspace=workspace,
+            ports=ports,
+            rasa_token=rasa_token,
+        )
         self.public_port = public_port or free_port()
         self.instance_ports = [free_port() for _ in range(instances)]
         self.instances: List[Optional[subprocess.Popen]] = [None] * instances

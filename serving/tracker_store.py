@@ -23,6 +23,7 @@
 
 Used by deploy/endpoints.prod.yml as `type: serving.tracker_store.ResilientSQLTrackerStore`.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,6 +44,7 @@ STORED_ATTRIBUTE = "_xiangtan_stored"
 @dataclass
 class Stored:
     """tracker.events[:count] are in the database, and the last of them is this object."""
+
     count: int
     last_event: Optional[Event]
 
@@ -66,9 +68,14 @@ def stored_count(tracker: DialogueStateTracker) -> Optional[int]:
 def event_row(sender_id: str, event: Event) -> Dict[str, Any]:
     """The columns Rasa's SQLTrackerStore.save writes for one event."""
     data = event.as_dict()
-    return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
-            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
-            "action_name": data.get("name"), "data": json.dumps(data)}
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 def engine_kwargs(url: Any) -> Dict[str, Any]:
@@ -76,7 +83,9 @@ def engine_kwargs(url: Any) -> Dict[str, Any]:
     if is_postgresql_url(url):
         value = (os.environ.get("TRACKER_SYNCHRONOUS_COMMIT") or "off").strip().lower()
         if value not in SYNCHRONOUS_COMMIT_VALUES:
-            raise ValueError(f"TRACKER_SYNCHRONOUS_COMMIT must be one of {', '.join(SYNCHRONOUS_COMMIT_VALUES)}, not {value!r}")
+            raise ValueError(
+                f"TRACKER_SYNCHRONOUS_COMMIT must be one of {', '.join(SYNCHRONOUS_COMMIT_VALUES)}, not {value!r}"
+            )
         connect_args = kwargs.setdefault("connect_args", {})
         connect_args["options"] = f"{connect_args.get('options', '')} -c synchronous_commit={value}".strip()
     return kwargs
@@ -107,7 +116,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                 new_events = list(tracker.events)[count:]
             if new_events:
                 # Core executemany: psycopg2 sends all rows in one INSERT ... VALUES.
-                session.execute(self.SQLEvent.__table__.insert(),
-                                [event_row(tracker.sender_id, event) for event in new_events])
+                session.execute(
+                    self.SQLEvent.__table__.insert(), [event_row(tracker.sender_id, event) for event in new_events]
+                )
             session.commit()
         mark_stored(tracker)

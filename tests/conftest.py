@@ -1,4 +1,5 @@
 """Shared fixtures: the real knowledge base, and a scratch copy tests may edit."""
+
 from __future__ import annotations
 
 import shutil

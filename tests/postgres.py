@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL server on loopback for tests (Debian's `postgresql` package,
 installed by .ci/run): its own data folder and port, stopped and removed afterwards."""
+
 from __future__ import annotations
 
 import shutil

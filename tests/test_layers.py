@@ -1,6 +1,7 @@
 """Layers point down (../shared/DESIGN.md, docs/architecture.md): a module may import
 only from its own layer or the layers below. Read from the source with ast, so an import
 inside a function counts as well."""
+
 from __future__ import annotations
 
 import ast
@@ -15,9 +16,17 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS: Dict[str, int] = {
     "core": 1,
     "kb": 2,
-    "components": 3, "actions": 3, "connectors": 3, "leads": 3, "inbox": 3,
-    "web": 4, "publishing": 4, "serving": 4,
-    "bench": 5, "scripts": 5, "tests": 5,
+    "components": 3,
+    "actions": 3,
+    "connectors": 3,
+    "leads": 3,
+    "inbox": 3,
+    "web": 4,
+    "publishing": 4,
+    "serving": 4,
+    "bench": 5,
+    "scripts": 5,
+    "tests": 5,
 }
 PACKAGES = sorted(LAYERS)
 

@@ -3,6 +3,7 @@ client vendored, no CDN), the widget's config, the feedback API, the staff admin
 (/admin, web/admin/) and the model server the Rasa servers pull from (/models).
 
 Run with `python -m web.app` (make run starts it). Settings: web/settings.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,12 +19,12 @@ from sanic_cors import CORS
 from connectors import limits
 from connectors.rate_limit import ChatLimits
 from connectors.socketio_secure import tokens
+from inbox.feedback import FeedbackStore, InvalidFeedback, parse_feedback
 from web.admin.api import api as admin_api
 from web.admin.context import AdminContext
 from web.admin.model_server import models_bp
 from web.admin.settings import AdminSettings
 from web.admin.views import bp as admin_pages
-from inbox.feedback import FeedbackStore, InvalidFeedback, parse_feedback
 from web.settings import WebSettings
 
 logger = logging.getLogger(__name__)
@@ -35,8 +36,9 @@ MAX_UPLOAD_BYTES = 3 * 1024 * 1024  # the admin's spreadsheet import (2 MB plus 
 FEEDBACK_PER_SESSION, FEEDBACK_PER_ADDRESS, FEEDBACK_WINDOW_SECONDS = 30, 100, 600
 
 
-def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web",
-               admin_settings: Optional[AdminSettings] = None) -> Sanic:
+def create_app(
+    settings: Optional[WebSettings] = None, name: str = "zone_web", admin_settings: Optional[AdminSettings] = None
+) -> Sanic:
     settings = settings or WebSettings.from_env()
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = MAX_UPLOAD_BYTES
@@ -44,8 +46,9 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web",
     app.ctx.feedback = FeedbackStore(settings.feedback_db)
     app.ctx.feedback_limits = ChatLimits(FEEDBACK_PER_SESSION, FEEDBACK_PER_ADDRESS, FEEDBACK_WINDOW_SECONDS)
     answer_key = tokens.feedback_key(settings.session_secret)
-    app.ctx.admin = AdminContext.create(admin_settings or AdminSettings.from_env(), settings.feedback_db,
-                                        settings.session_secret)
+    app.ctx.admin = AdminContext.create(
+        admin_settings or AdminSettings.from_env(), settings.feedback_db, settings.session_secret
+    )
     app.blueprint(admin_pages)
     app.blueprint(admin_api)
     app.blueprint(models_bp)
@@ -55,10 +58,10 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web",
         interrupted = app_.ctx.admin.jobs.mark_interrupted()
         if interrupted:
             logger.warning("publish.interrupted count=%s", interrupted)
+
     # The widget is embedded on other origins (the zone's site): it reads its config
     # and posts feedback cross-origin. Nothing here uses cookies.
-    CORS(app, resources={r"/widget/config": {"origins": "*"},
-                         r"/api/*": {"origins": settings.allowed_origins}})
+    CORS(app, resources={r"/widget/config": {"origins": "*"}, r"/api/*": {"origins": settings.allowed_origins}})
 
     app.static("/widget", str(STATIC / "widget"))
     app.static("/site", str(STATIC / "site"))
@@ -89,15 +92,20 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web",
         if not tokens.verify(settings.session_secret, session_id, payload.get("token")):
             return response.json({"error": "unknown or expired session"}, status=403)
         # Only on an answer this assistant sent to this session, with its real text.
-        if not tokens.answer_signed(answer_key, session_id, payload.get("message_id"),
-                                    limits.message_text(payload.get("question")), payload.get("answer"),
-                                    payload.get("answer_token")):
-            return response.json({"error": "feedback is taken only on answers this assistant sent to this session"},
-                                 status=403)
+        if not tokens.answer_signed(
+            answer_key,
+            session_id,
+            payload.get("message_id"),
+            limits.message_text(payload.get("question")),
+            payload.get("answer"),
+            payload.get("answer_token"),
+        ):
+            return response.json(
+                {"error": "feedback is taken only on answers this assistant sent to this session"}, status=403
+            )
         address = limits.client_address(request.ip, request.headers.get("x-forwarded-for", ""))
         if not app.ctx.feedback_limits.allow(session_id, address):
-            return response.json({"error": "too much feedback at once; please try again in a few minutes"},
-                                 status=429)
+            return response.json({"error": "too much feedback at once; please try again in a few minutes"}, status=429)
         stored = await asyncio.get_running_loop().run_in_executor(None, app.ctx.feedback.add, item)
         logger.info("feedback.stored" if stored else "feedback.duplicate")
         return response.json({"stored": stored}, status=201 if stored else 200)
@@ -106,15 +114,19 @@ def create_app(settings: Optional[WebSettings] = None, name: str = "zone_web",
     async def security_headers(request: Request, resp: response.HTTPResponse) -> None:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         if (resp.content_type or "").startswith("text/html"):
-            resp.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; connect-src 'self' http: https: ws: wss:; img-src 'self' data:")
+            resp.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; connect-src 'self' http: https: ws: wss:; img-src 'self' data:",
+            )
             resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
 
     return app
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     settings = WebSettings.from_env()
     logger.info("web.starting host=%s port=%s", settings.host, settings.port)
     create_app(settings).run(host=settings.host, port=settings.port, workers=1, access_log=False)

@@ -1,4 +1,5 @@
 """Web app settings, read from the environment in this one place."""
+
 from __future__ import annotations
 
 import os

@@ -18,6 +18,7 @@ PUT /model) the watcher unfreezes, collects the previous model's cycles and free
 one. That costs one long collection per model change, next to a model load that blocks
 for longer anyway.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -10,6 +10,7 @@ same schema, the same `ValidationError` (jsonschema's best match) when a reply i
 
 Rasa imports `validate` from `jsonschema` inside those functions at call time, so
 replacing the module attribute is enough; `install()` is idempotent."""
+
 from __future__ import annotations
 
 import json

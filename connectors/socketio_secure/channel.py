@@ -11,6 +11,7 @@ user_uttered), three differences:
    acknowledgement, once: a resend after a dropped connection gets the same answer
    without running the actions again (replies.py).
 Configured in credentials.yml; the secret comes from WIDGET_SESSION_SECRET."""
+
 from __future__ import annotations
 
 import json
@@ -142,7 +143,10 @@ class SecureSocketIOInput(SocketIOInput):
         return limits.client_address(peer, environ.get("HTTP_X_FORWARDED_FOR", ""))
 
     async def _handle_message(
-        self, sio: AsyncServer, sid: Text, data: Any,
+        self,
+        sio: AsyncServer,
+        sid: Text,
+        data: Any,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> Dict[str, Any]:
         session_id = (await sio.get_session(sid)).get("session_id")
@@ -157,10 +161,13 @@ class SecureSocketIOInput(SocketIOInput):
         metadata = page_metadata(data.get(self.metadata_key))
         conversation = limits.conversation_id(self.name(), session_id)
         if not self.replies.known((session_id, message_id)) and not self.chat_limits.allow(
-                conversation, await self._client_address(sio, sid)):
+            conversation, await self._client_address(sio, sid)
+        ):
             # Not cached: the same message sent again later is answered normally.
-            return {"message_id": message_id, "messages": [{"recipient_id": conversation,
-                                                              "text": channel_text("too_fast", text)}]}
+            return {
+                "message_id": message_id,
+                "messages": [{"recipient_id": conversation, "text": channel_text("too_fast", text)}],
+            }
 
         async def process() -> Dict[str, Any]:
             collector = CollectingOutputChannel()
@@ -169,9 +176,15 @@ class SecureSocketIOInput(SocketIOInput):
             )
             # Each answer carries a signature of what was asked and answered in this
             # session: feedback is taken only on answers the server really sent.
-            messages = [{**m, "feedback_token": tokens.sign_answer(
-                self.feedback_key, session_id, f"{message_id}-{index}", text, m.get("text") or "")}
-                for index, m in enumerate(collector.messages)]
+            messages = [
+                {
+                    **m,
+                    "feedback_token": tokens.sign_answer(
+                        self.feedback_key, session_id, f"{message_id}-{index}", text, m.get("text") or ""
+                    ),
+                }
+                for index, m in enumerate(collector.messages)
+            ]
             return {"message_id": message_id, "messages": messages}
 
         try:

@@ -1,5 +1,6 @@
 """Idempotent message handling: a message the widget resends after a dropped
 connection (same message id) is answered from the first run, never processed twice."""
+
 from __future__ import annotations
 
 import asyncio

@@ -4,6 +4,7 @@ Rasa 3.6's socketio channel lets a client name any session id and join its room,
 whoever learns another visitor's id can read and write their conversation. Here the
 server picks the id (unguessable) and hands out a token signed with a server secret;
 a client must present the token to resume the session. Pure functions, stdlib hmac."""
+
 from __future__ import annotations
 
 import hashlib
@@ -55,7 +56,10 @@ def sign(secret: str, session_id: str, now: Optional[float] = None) -> str:
 
 
 def verify(
-    secret: str, session_id: object, token: object, now: Optional[float] = None,
+    secret: str,
+    session_id: object,
+    token: object,
+    now: Optional[float] = None,
     max_age: int = DEFAULT_MAX_AGE_SECONDS,
 ) -> bool:
     """True only for a token this server issued for exactly this session id, not expired."""
@@ -95,8 +99,9 @@ def sign_answer(key: bytes, session_id: str, message_id: str, question: str, ans
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def answer_signed(key: bytes, session_id: object, message_id: object, question: object, answer: object,
-                  signature: object) -> bool:
+def answer_signed(
+    key: bytes, session_id: object, message_id: object, question: object, answer: object, signature: object
+) -> bool:
     if not all(isinstance(value, str) for value in (session_id, message_id, question, answer, signature)):
         return False
     return hmac.compare_digest(signature, sign_answer(key, session_id, message_id, question, answer))

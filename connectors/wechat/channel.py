@@ -7,6 +7,7 @@ message (same MsgId) up to three times. Each message is processed once; every re
 for it waits for that one answer; if it is not ready within the reply window (4.5 s),
 the request answers "success" and the answer goes out through the customer-service API
 when ready. Exactly one of the two delivers it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,7 +26,14 @@ from connectors.rate_limit import ChatLimits
 from connectors.wechat import menu
 from connectors.wechat.customer_service import CustomerServiceClient
 from connectors.wechat.protocol import (
-    Crypto, Incoming, Refused, check_body, check_fresh, check_signature, parse, text_reply,
+    Crypto,
+    Incoming,
+    Refused,
+    check_body,
+    check_fresh,
+    check_signature,
+    parse,
+    text_reply,
 )
 from connectors.wechat.render import MORE_HINT, Rendered, render
 from connectors.wechat.store import LocalStore
@@ -66,9 +74,15 @@ class WeChatInput(InputChannel):
         )
 
     def __init__(
-        self, token: str, app_id: str = "", app_secret: str = "", encoding_aes_key: str = "",
-        api_base_url: str = DEFAULT_API_BASE_URL, reply_window: float = REPLY_WINDOW_SECONDS,
-        store: Optional[Any] = None, customer_service: Optional[CustomerServiceClient] = None,
+        self,
+        token: str,
+        app_id: str = "",
+        app_secret: str = "",
+        encoding_aes_key: str = "",
+        api_base_url: str = DEFAULT_API_BASE_URL,
+        reply_window: float = REPLY_WINDOW_SECONDS,
+        store: Optional[Any] = None,
+        customer_service: Optional[CustomerServiceClient] = None,
         redis_url: Optional[str] = None,
     ) -> None:
         self.token = token
@@ -77,7 +91,8 @@ class WeChatInput(InputChannel):
         self.reply_window = reply_window
         self.store = store or LocalStore()
         self.customer_service = customer_service or CustomerServiceClient(
-            api_base_url, app_id, app_secret, redis_url=redis_url)
+            api_base_url, app_id, app_secret, redis_url=redis_url
+        )
         self._tasks: set = set()
         # Per follower only: every message comes from WeChat's servers, not the follower.
         self.chat_limits = ChatLimits()
@@ -155,7 +170,9 @@ class WeChatInput(InputChannel):
 
     # --- what to say ------------------------------------------------------------------
 
-    async def answer(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Optional[str]:
+    async def answer(
+        self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Optional[str]:
         """The passive reply's text, or None to answer "success"."""
         metadata: Dict[str, Any] = {"wechat": {"account": incoming.account}}
         if incoming.kind == "event":
@@ -180,8 +197,13 @@ class WeChatInput(InputChannel):
             return PLEASE_TYPE  # images, locations, voice without recognition ...
         return await self._exchange(incoming, text, metadata, on_new_message)
 
-    async def _exchange(self, incoming: Incoming, text: str, metadata: Dict[str, Any],
-                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Optional[str]:
+    async def _exchange(
+        self,
+        incoming: Incoming,
+        text: str,
+        metadata: Dict[str, Any],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> Optional[str]:
         key = incoming.dedup_key
         if await self.store.begin(key):
             if not self.chat_limits.allow(limits.conversation_id(self.name(), incoming.open_id)):
@@ -208,15 +230,22 @@ class WeChatInput(InputChannel):
             await self.store.set_overflow(incoming.open_id, rendered.parts[1:])
         return rendered.parts[0]
 
-    async def _process(self, key: str, incoming: Incoming, text: str, metadata: Dict[str, Any],
-                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def _process(
+        self,
+        key: str,
+        incoming: Incoming,
+        text: str,
+        metadata: Dict[str, Any],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
         collector = CollectingOutputChannel()
         try:
             # The conversation is `wechat:<OpenID>` (connectors/limits.py); the OpenID
             # alone is what WeChat and this channel's own store know the follower by.
             conversation = limits.conversation_id(self.name(), incoming.open_id)
-            await on_new_message(UserMessage(text, collector, conversation,
-                                             input_channel=self.name(), metadata=metadata))
+            await on_new_message(
+                UserMessage(text, collector, conversation, input_channel=self.name(), metadata=metadata)
+            )
             rendered = render(collector.messages)
         except Exception:
             logger.exception("wechat.message.failed")

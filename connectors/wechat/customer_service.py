@@ -5,6 +5,7 @@ aiohttp only: nothing blocking runs inside sanic's event loop.
 The token lives in memory, and also in Redis when REDIS_URL is set: WeChat keeps only
 the newest token valid, so several instances must share one and refresh it one at a
 time (a Redis SET NX lock)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,9 @@ class WeChatApiError(RuntimeError):
 
 
 class CustomerServiceClient:
-    def __init__(self, base_url: str, app_id: str, app_secret: str, timeout: float = 10,
-                 redis_url: Optional[str] = None) -> None:
+    def __init__(
+        self, base_url: str, app_id: str, app_secret: str, timeout: float = 10, redis_url: Optional[str] = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.app_id, self.app_secret = app_id, app_secret
         self._timeout = aiohttp.ClientTimeout(total=timeout)

@@ -2,6 +2,7 @@
 
 Keys are what the MP console / the menu API stores; the assistant treats a click as if
 the follower had typed the payload. scripts/wechat_menu.py creates this menu."""
+
 from __future__ import annotations
 
 from typing import Dict, List, Optional
@@ -28,11 +29,22 @@ def payload_for(key: Optional[str]) -> Optional[str]:
 
 def menu_definition() -> Dict[str, List[dict]]:
     """The body of POST /cgi-bin/menu/create (at most 3 top buttons, 5 under each)."""
+
     def click(key: str) -> dict:
         return {"type": "click", "name": MENU_ITEMS[key][0], "key": key}
 
-    return {"button": [
-        {"name": "投资环境", "sub_button": [click(k) for k in ("TOPIC_LOCATION", "TOPIC_COSTS", "TOPIC_TALENT", "TOPIC_LIVING")]},
-        {"name": "产业政策", "sub_button": [click(k) for k in ("TOPIC_INDUSTRIES", "TOPIC_ECONOMY", "TOPIC_POLICIES", "TOPIC_BONDED")]},
-        {"name": "咨询服务", "sub_button": [click(k) for k in ("CONTACT_STAFF", "SHOW_MENU")]},
-    ]}
+    return {
+        "button": [
+            {
+                "name": "投资环境",
+                "sub_button": [click(k) for k in ("TOPIC_LOCATION", "TOPIC_COSTS", "TOPIC_TALENT", "TOPIC_LIVING")],
+            },
+            {
+                "name": "产业政策",
+                "sub_button": [
+                    click(k) for k in ("TOPIC_INDUSTRIES", "TOPIC_ECONOMY", "TOPIC_POLICIES", "TOPIC_BONDED")
+                ],
+            },
+            {"name": "咨询服务", "sub_button": [click(k) for k in ("CONTACT_STAFF", "SHOW_MENU")]},
+        ]
+    }

@@ -4,6 +4,7 @@ freshness, XML safety, parsing, AES decryption and encrypted passive replies.
 wechatpy does the message parsing and the AES work; its own signature checks compare
 with `!=`, so signatures are computed with its signer and compared here with
 hmac.compare_digest."""
+
 from __future__ import annotations
 
 import hmac
@@ -91,10 +92,13 @@ def parse(xml: bytes) -> Incoming:
         message = parse_message(xml.decode("utf-8"))
         if message is None or not getattr(message, "source", None):
             raise Refused(400, "bad_xml")
-        base = dict(open_id=_text(message.source), account=_text(message.target),
-                    create_time=int(message.time or 0),
-                    msg_id=_text(message.id) if getattr(message, "id", None) else None,
-                    raw_type=_text(message.type))
+        base = dict(
+            open_id=_text(message.source),
+            account=_text(message.target),
+            create_time=int(message.time or 0),
+            msg_id=_text(message.id) if getattr(message, "id", None) else None,
+            raw_type=_text(message.type),
+        )
         if message.type == "text":
             return Incoming(kind="text", text=_text(message.content or ""), **base)
         if message.type == "voice":

@@ -3,6 +3,7 @@
 Every decision that must happen once is a single atomic Redis command: SET NX for the
 nonce, for who processes a message and for who delivers its answer. Waiting for an
 answer polls its key (a retry is rare; polling keeps this free of pub/sub state)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -57,7 +58,9 @@ class RedisStore:
         return bool(await self.redis.set(f"{PREFIX}delivered:{key}", "1", nx=True, ex=ANSWER_TTL_SECONDS))
 
     async def set_options(self, open_id: str, payloads: List[str]) -> None:
-        await self.redis.set(f"{PREFIX}options:{open_id}", json.dumps(payloads, ensure_ascii=False), ex=USER_STATE_TTL_SECONDS)
+        await self.redis.set(
+            f"{PREFIX}options:{open_id}", json.dumps(payloads, ensure_ascii=False), ex=USER_STATE_TTL_SECONDS
+        )
 
     async def option(self, open_id: str, number: int) -> Optional[str]:
         raw = await self.redis.get(f"{PREFIX}options:{open_id}")

@@ -1,5 +1,6 @@
 """Bot messages as WeChat text: one passive reply, numbered options instead of buttons,
 plain links, split at WeChat's 2,048-byte limit."""
+
 from __future__ import annotations
 
 import re

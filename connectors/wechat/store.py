@@ -5,6 +5,7 @@ Two implementations of one async interface: LocalStore (memory, one instance, th
 default) and RedisStore (redis_store.py, when REDIS_URL is set) so that several Rasa
 instances share retries: a retry that lands on another instance waits for the first
 instance's answer instead of running the actions again."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Fixture trackers shaped like the ones Rasa sends to the action server."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional

@@ -1,4 +1,5 @@
 """Every action with fixture trackers: no Rasa server, no action server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,8 +8,13 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import (
-    ActionBotChallenge, ActionChitchat, ActionGoodbye, ActionGreet,
-    ActionOutOfScope, ActionShowMenu, ActionThank,
+    ActionBotChallenge,
+    ActionChitchat,
+    ActionGoodbye,
+    ActionGreet,
+    ActionOutOfScope,
+    ActionShowMenu,
+    ActionThank,
 )
 from actions.figures import ActionLookupFigure, ActionLookupGrowth
 from actions.search import ActionSearchKnowledge
@@ -69,7 +75,9 @@ def test_figure_chain_keeps_context():
     assert "821.7亿元" in texts(messages) and "数据口径：2021年1-8月" in texts(messages)
     remembered = slots(events)
     assert remembered["indicator"] == "industrial_output" and remembered["figure_aspect"] == "value"
-    assert remembered["answer_context"]["kind"] == "figure" and remembered["answer_context"]["id"] == "industrial_output"
+    assert (
+        remembered["answer_context"]["kind"] == "figure" and remembered["answer_context"]["id"] == "industrial_output"
+    )
 
     messages, events = run(ActionLookupGrowth(), make_tracker("增长了多少", "ask_growth", slots=remembered))
     assert "12.3%" in texts(messages) and "工业总产值" in texts(messages)
@@ -104,7 +112,10 @@ def test_empty_message_gets_a_prompt(typed):
 
 
 def test_long_message_is_answered_with_a_note():
-    messages, _ = run(ActionSearchKnowledge(), make_tracker("离机场远吗？" + "我们公司是做汽车零部件的，规模不小。" * 300, "nlu_fallback"))
+    messages, _ = run(
+        ActionSearchKnowledge(),
+        make_tracker("离机场远吗？" + "我们公司是做汽车零部件的，规模不小。" * 300, "nlu_fallback"),
+    )
     assert "比较长" in messages[0]["text"] and "黄花国际机场" in texts(messages)
 
 

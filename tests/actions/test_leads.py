@@ -1,4 +1,5 @@
 """The investment-intention form's actions: validation, submit (idempotent), cancel, correct."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,8 +11,13 @@ from leads.runtime import lead_store
 from tests.actions.helpers import make_tracker
 
 FILLED = {
-    "lead_consent": "yes", "lead_company": "湘潭恒通精密机械有限公司", "lead_industry": "汽车零部件",
-    "lead_amount": "5000万元", "lead_land": "50亩", "lead_name": "王先生", "lead_contact": "13812345678",
+    "lead_consent": "yes",
+    "lead_company": "湘潭恒通精密机械有限公司",
+    "lead_industry": "汽车零部件",
+    "lead_amount": "5000万元",
+    "lead_land": "50亩",
+    "lead_name": "王先生",
+    "lead_contact": "13812345678",
 }
 
 
@@ -74,7 +80,12 @@ def test_submit_stores_one_lead_however_often_it_is_sent():
     said_again, _ = run(ActionSubmitLead(), tracker)  # a WeChat retry, a double click
     assert "已经登记过" in said_again
     [lead] = lead_store().list_leads()
-    assert (lead.company, lead.phone, lead.amount_yuan, lead.channel) == ("湘潭恒通精密机械有限公司", "13812345678", 50_000_000, "unknown")
+    assert (lead.company, lead.phone, lead.amount_yuan, lead.channel) == (
+        "湘潭恒通精密机械有限公司",
+        "13812345678",
+        50_000_000,
+        "unknown",
+    )
 
 
 def test_without_consent_nothing_is_stored():

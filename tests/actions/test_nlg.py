@@ -1,4 +1,5 @@
 """The NLG endpoint that gives utter_faq/<id> its words from knowledge/."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,7 +10,9 @@ from tests.actions.helpers import make_tracker, tracker_state
 
 def generate(typed, faq, confidence=0.95, response=None):
     tracker = make_tracker(typed, "faq", faq=faq, faq_confidence=confidence)
-    return nlg.generate({"response": response or f"utter_faq/{faq}", "tracker": tracker_state(tracker), "channel": {"name": "rest"}})
+    return nlg.generate(
+        {"response": response or f"utter_faq/{faq}", "tracker": tracker_state(tracker), "channel": {"name": "rest"}}
+    )
 
 
 def test_faq_answer_with_source():
@@ -39,7 +42,10 @@ def test_unknown_response_name_is_honest():
     assert "没有找到" in message["text"]
 
 
-@pytest.mark.parametrize("payload", [None, [], {"response": 3}, {"response": "utter_faq/airport"}, {"response": "utter_faq/airport", "tracker": {}}])
+@pytest.mark.parametrize(
+    "payload",
+    [None, [], {"response": 3}, {"response": "utter_faq/airport"}, {"response": "utter_faq/airport", "tracker": {}}],
+)
 def test_malformed_requests_are_refused(payload):
     with pytest.raises(nlg.BadNlgRequest):
         nlg.generate(payload)

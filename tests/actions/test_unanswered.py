@@ -1,4 +1,5 @@
 """Unanswered turns reach the staff inbox, and a broken inbox never costs an answer."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import unanswered
 from actions.search import ActionSearchKnowledge
-from tests.actions.helpers import make_tracker
 from inbox.store import InboxStore, hash_sender
+from tests.actions.helpers import make_tracker
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The bench's pieces: conversations from the held-out split, the load generator's
 statistics against a small real HTTP server, the memory reading and the report."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench import conversations, report
-from bench.__main__ import checks_for, OURS, STOCK
+from bench.__main__ import OURS, STOCK, checks_for
 from bench.load import LoadResult, run_load
 from bench.memory import tree_rss_mb
 from publishing.nlu_score import read_examples
@@ -47,6 +48,7 @@ def test_percentiles_are_nearest_rank():
 
 class FakeRest(BaseHTTPRequestHandler):
     """Answers like Rasa's REST channel; `silent` senders get [] and `broken` ones 500."""
+
     seen = []
 
     def do_POST(self):
@@ -91,7 +93,7 @@ def test_load_counts_answers_and_treats_silence_and_http_errors_as_errors(fake_r
         by_sender.setdefault(sender, []).append(text)
     for sender, texts in by_sender.items():
         expected = convs[int(sender.rsplit("-", 1)[1]) % 2]
-        assert texts == expected[:len(texts)]
+        assert texts == expected[: len(texts)]
 
 
 def test_an_unreachable_server_is_all_errors():
@@ -102,28 +104,46 @@ def test_an_unreachable_server_is_all_errors():
 def test_memory_of_this_process_tree_is_read_from_proc():
     assert tree_rss_mb(os.getpid()) > 10
     assert tree_rss_mb(None) == 0.0
-    assert tree_rss_mb(2 ** 22 + 12345) == 0.0  # no such process
+    assert tree_rss_mb(2**22 + 12345) == 0.0  # no such process
 
 
 def row(target, level, mps, p95, errors=0):
-    return {"target": target, "concurrency": level, "messages_per_s": mps, "p50_ms": p95 / 2, "p95_ms": p95,
-            "p99_ms": p95 * 1.2, "errors": errors, "messages": int(mps * 40), "error_samples": []}
+    return {
+        "target": target,
+        "concurrency": level,
+        "messages_per_s": mps,
+        "p50_ms": p95 / 2,
+        "p95_ms": p95,
+        "p99_ms": p95 * 1.2,
+        "errors": errors,
+        "messages": int(mps * 40),
+        "error_samples": [],
+    }
 
 
 def test_checks_pass_and_fail_on_the_targets():
     accuracy = {OURS: {"intent_accuracy": 0.97}, STOCK: {"intent_accuracy": 0.90}}
     passing, ratio = checks_for([row(OURS, 50, 60, 900), row(STOCK, 50, 20, 3000)], accuracy, 50)
     assert ratio == pytest.approx(3.0) and all(c.startswith("PASS") for c in passing)
-    failing, ratio = checks_for([row(OURS, 50, 30, 1500, errors=2), row(STOCK, 50, 20, 3000)],
-                                {OURS: {"intent_accuracy": 0.8}, STOCK: {"intent_accuracy": 0.9}}, 50)
+    failing, ratio = checks_for(
+        [row(OURS, 50, 30, 1500, errors=2), row(STOCK, 50, 20, 3000)],
+        {OURS: {"intent_accuracy": 0.8}, STOCK: {"intent_accuracy": 0.9}},
+        50,
+    )
     assert ratio == pytest.approx(1.5)
     assert [c.split()[0] for c in failing] == ["FAIL"] * 4
 
 
 def test_report_writes_table_json_and_png(tmp_path):
     rows = [row(OURS, level, 10 * level, 100 * level) for level in (1, 10)] + [row(STOCK, 1, 5, 80)]
-    report.write(tmp_path, rows, {OURS: {"Rasa #1": 1500.0}}, {OURS: {"intent_accuracy": 0.97, "faq_selection_accuracy": 0.95}},
-                 ["PASS x"], {"cpus": 2})
+    report.write(
+        tmp_path,
+        rows,
+        {OURS: {"Rasa #1": 1500.0}},
+        {OURS: {"intent_accuracy": 0.97, "faq_selection_accuracy": 0.95}},
+        ["PASS x"],
+        {"cpus": 2},
+    )
     assert "| this assistant | 10 | 100.0 |" in (tmp_path / "bench.md").read_text(encoding="utf-8")
     assert json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))["results"][0]["target"] == OURS
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

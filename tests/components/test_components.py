@@ -1,4 +1,5 @@
 """The custom NLU components: normaliser and zone-aware jieba tokenizer."""
+
 from __future__ import annotations
 
 import pytest
@@ -50,7 +51,7 @@ def test_tokenizer_folds_synonyms_and_keeps_offsets(storage, context):
     texts = [t.text for t in tokens]
     assert "湘潭经开区" in texts and "固定资产投资" in texts
     synonym = next(t for t in tokens if t.text == "固定资产投资")
-    assert message.get("text")[synonym.start:synonym.end] == "固投"
+    assert message.get("text")[synonym.start : synonym.end] == "固投"
 
 
 def test_tokenizer_keeps_zone_names_whole(storage, context):

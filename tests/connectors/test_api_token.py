@@ -1,4 +1,5 @@
 """The Rasa API token is checked in constant time before Rasa's own `==` (connectors/api_token.py)."""
+
 import hmac
 from types import SimpleNamespace
 

@@ -1,13 +1,14 @@
 """The secure socket.io channel's session and message handling, with a fake server."""
+
 from __future__ import annotations
 
 import asyncio
 from typing import Any, Dict, List
 
-from connectors.socketio_secure import tokens
 import pytest
 
 from connectors.limits import OriginsNotSet, parse_origins
+from connectors.socketio_secure import tokens
 from connectors.socketio_secure.channel import SecureSocketIOInput
 
 SECRET = "k" * 40
@@ -85,7 +86,9 @@ def test_messages_are_sent_as_the_socket_session_not_the_claimed_one():
     sio, ch, seen = FakeSio(), channel(), []
     asyncio.run(ch._grant_session(sio, "sid", {}))
     own = confirm(sio, "sid")["session_id"]
-    result = run_message(ch, sio, "sid", {"message": "你好", "session_id": "victim-session-id-0000000", "message_id": "m1"}, seen)
+    result = run_message(
+        ch, sio, "sid", {"message": "你好", "session_id": "victim-session-id-0000000", "message_id": "m1"}, seen
+    )
     assert seen == [("web:" + own, "你好")]  # the widget's namespace, the socket's session
     assert result["messages"][0]["text"] == "回复：你好"
 
@@ -145,8 +148,9 @@ def test_answers_carry_a_signature_the_feedback_api_checks():
     key = tokens.feedback_key(SECRET)
     assert tokens.answer_signed(key, session_id, "m9-0", "机场远吗", answer["text"], answer["feedback_token"])
     assert not tokens.answer_signed(key, session_id, "m9-0", "机场远吗", "编造的答案", answer["feedback_token"])
-    assert not tokens.answer_signed(key, "another-session-id-000000", "m9-0", "机场远吗", answer["text"],
-                                    answer["feedback_token"])
+    assert not tokens.answer_signed(
+        key, "another-session-id-000000", "m9-0", "机场远吗", answer["text"], answer["feedback_token"]
+    )
     assert not tokens.answer_signed(key, session_id, "m9-0", "机场远吗", answer["text"], None)
 
 
@@ -154,7 +158,9 @@ def test_a_flooding_session_and_a_flooding_address_get_a_polite_reply_without_a_
     sio, ch, seen = FakeSio(), channel(), []
     asyncio.run(ch._grant_session(sio, "sid", {}))
     limit = ch.chat_limits.by_conversation.limit
-    replies = [run_message(ch, sio, "sid", {"message": f"问题{n}", "message_id": f"f{n}"}, seen) for n in range(limit + 3)]
+    replies = [
+        run_message(ch, sio, "sid", {"message": f"问题{n}", "message_id": f"f{n}"}, seen) for n in range(limit + 3)
+    ]
     assert len(seen) == limit and "稍等" in replies[-1]["messages"][0]["text"]
     # A resend of an answered message still gets its answer, not the refusal.
     assert run_message(ch, sio, "sid", {"message": "问题0", "message_id": "f0"}, seen) == replies[0]

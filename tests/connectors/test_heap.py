@@ -1,4 +1,5 @@
 """connectors/rasa_server/heap.py: the heap is frozen once per model, and a replaced model is freed."""
+
 from __future__ import annotations
 
 import asyncio
@@ -63,7 +64,9 @@ def test_an_error_in_the_watch_does_not_stop_the_server(caplog):
             raise RuntimeError("agent half loaded")
 
     async def one_round():
-        runner = asyncio.ensure_future(HeapWatch().run(SimpleNamespace(ctx=SimpleNamespace(agent=Broken())), every=0.01))
+        runner = asyncio.ensure_future(
+            HeapWatch().run(SimpleNamespace(ctx=SimpleNamespace(agent=Broken())), every=0.01)
+        )
         await asyncio.sleep(0.05)
         alive = not runner.done()
         runner.cancel()

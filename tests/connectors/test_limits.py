@@ -1,4 +1,5 @@
 """What every channel accepts (connectors/limits.py) and the REST channel's use of it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +24,9 @@ def test_sender_ids_cannot_forge_log_lines():
 
 def test_the_rest_channel_takes_only_sender_and_text_from_the_caller():
     channel = NeverSilentRestInput()
-    request = SimpleNamespace(json={"sender": "a\nb", "message": "长" * 3000, "input_channel": "wechat",
-                                    "metadata": {"blob": "x" * 1000}})
+    request = SimpleNamespace(
+        json={"sender": "a\nb", "message": "长" * 3000, "input_channel": "wechat", "metadata": {"blob": "x" * 1000}}
+    )
     assert channel._extract_message(request) == "长" * limits.MAX_MESSAGE_CHARS
     assert channel._extract_input_channel(request) == "rest" and channel.get_metadata(request) is None
 

@@ -1,4 +1,5 @@
 """connectors/never_silent.py: a turn that produced no reply gets "try again shortly"."""
+
 from __future__ import annotations
 
 import asyncio

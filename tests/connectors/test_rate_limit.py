@@ -1,4 +1,5 @@
 """Rate limits (connectors/rate_limit.py), client addresses and log ids (connectors/limits.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -62,7 +63,10 @@ def test_the_rest_channel_limits_anonymous_callers_but_not_token_holders():
         return SimpleNamespace(json={"sender": sender, "message": "你好"}, ip="198.51.100.1", headers={})
 
     anonymous = NeverSilentRestInput()
-    replies = [asyncio.run(anonymous.too_fast(request("flood"))) for _ in range(anonymous.chat_limits.by_conversation.limit + 1)]
+    replies = [
+        asyncio.run(anonymous.too_fast(request("flood")))
+        for _ in range(anonymous.chat_limits.by_conversation.limit + 1)
+    ]
     assert replies[:-1] == [None] * anonymous.chat_limits.by_conversation.limit
     assert replies[-1].status == 200 and "稍等" in json.loads(replies[-1].body)[0]["text"]
     trusted = NeverSilentRestInput(token="integration-token")

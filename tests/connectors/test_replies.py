@@ -1,4 +1,5 @@
 """A resent message is answered from its first run, never processed twice."""
+
 from __future__ import annotations
 
 import asyncio

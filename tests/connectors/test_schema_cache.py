@@ -1,4 +1,5 @@
 """connectors/rasa_server/schema_cache.py gives jsonschema.validate's answers, with the validator cached."""
+
 from __future__ import annotations
 
 import jsonschema
@@ -28,6 +29,7 @@ def test_the_rest_channel_installs_the_cache_and_importing_connectors_does_not(m
     import importlib
 
     import connectors
+
     importlib.reload(connectors)
     assert jsonschema.validate is schema_cache.validate.original
 

@@ -1,4 +1,5 @@
 """Signed widget session tokens."""
+
 from __future__ import annotations
 
 import pytest

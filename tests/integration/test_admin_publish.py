@@ -4,6 +4,7 @@ an FAQ, publish it (train, regression gate, model switch) and ask the assistant;
 publish whose gate fails leaves the live model untouched; then one click rolls back.
 
 Run by `make browser` (part of `make test`); a publish trains a model (~3-4 minutes)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,8 +19,7 @@ import pytest
 
 from publishing.jobs import REFUSED, JobStore
 from publishing.models import ModelRegistry
-from publishing.pipeline import PublishSettings, Publisher
-
+from publishing.pipeline import Publisher, PublishSettings
 from scripts.live_servers import MODEL, PROJECT_ROOT, TOKEN, Servers, http
 from tests.web.admin.conftest import make_workspace
 from web.admin.users import UserStore
@@ -30,9 +30,20 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = PROJECT_ROOT / "results" / "screenshots"
 PASSWORD = "publisher-password-1"
 NEW_QUESTION = "园区里有没有篮球场？"
-NEW_PHRASINGS = ["园区有篮球场吗", "能打篮球吗", "有没有篮球馆", "篮球场在哪里", "园区篮球场",
-                 "附近有打篮球的地方吗", "下班能打篮球吗", "有室外篮球场吗", "员工打篮球去哪",
-                 "园区体育设施有篮球场吗", "篮球场", "打篮球"]
+NEW_PHRASINGS = [
+    "园区有篮球场吗",
+    "能打篮球吗",
+    "有没有篮球馆",
+    "篮球场在哪里",
+    "园区篮球场",
+    "附近有打篮球的地方吗",
+    "下班能打篮球吗",
+    "有室外篮球场吗",
+    "员工打篮球去哪",
+    "园区体育设施有篮球场吗",
+    "篮球场",
+    "打篮球",
+]
 NEW_ANSWER = "知识库中没有园区篮球场的具体信息，可以为您联系招商服务人员了解。"
 
 
@@ -121,7 +132,9 @@ def test_an_edited_figure_is_live_within_ten_seconds(stack, page) -> None:
 
 def test_add_an_faq_publish_and_the_assistant_answers_it(stack, page) -> None:
     servers, workspace, _ = stack
-    live_before = ModelRegistry(workspace / "models" / "assistant.tar.gz", workspace / "models" / "history").fingerprint()
+    live_before = ModelRegistry(
+        workspace / "models" / "assistant.tar.gz", workspace / "models" / "history"
+    ).fingerprint()
     page.goto(servers.web_url + "/admin/faq/new")
     page.get_by_test_id("faq-category").select_option("living")
     page.get_by_test_id("faq-question").fill(NEW_QUESTION)
@@ -164,9 +177,14 @@ def test_a_publish_that_fails_the_gate_leaves_the_live_model_untouched(stack) ->
     live_before = registry.fingerprint()
     jobs = JobStore(root / "admin.db")
     # The same knowledge, with a gate no model passes (every held-out question right).
-    settings = PublishSettings(project_dir=workspace, knowledge_dir=workspace / "knowledge",
-                               work_dir=root / "publish", heldout=PROJECT_ROOT / "tests" / "nlu" / "heldout.yml",
-                               min_heldout_accuracy=1.0, switch_timeout=5)
+    settings = PublishSettings(
+        project_dir=workspace,
+        knowledge_dir=workspace / "knowledge",
+        work_dir=root / "publish",
+        heldout=PROJECT_ROOT / "tests" / "nlu" / "heldout.yml",
+        min_heldout_accuracy=1.0,
+        switch_timeout=5,
+    )
     job = jobs.start("gate-test")
     publisher = Publisher(settings, jobs, registry, lambda fingerprint: False)
     # Playwright's sync API owns this thread's event loop; the publish gets its own.

@@ -1,5 +1,6 @@
 """The investment-intention form and the handoff through the real servers (REST), with
 the staff webhook pointed at a local fake WeCom receiver that is down at first."""
+
 from __future__ import annotations
 
 import json
@@ -43,10 +44,13 @@ def stack(tmp_path_factory):
     receiver = ThreadingHTTPServer(("127.0.0.1", free_port()), FakeWeCom)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     root = tmp_path_factory.mktemp("leads")
-    servers = Servers(root, extra_env={
-        "LEAD_WEBHOOK_URL": f"http://127.0.0.1:{receiver.server_port}/cgi-bin/webhook/send?key=test",
-        "OFFICE_HOURS": "mon-sun 00:00-23:59",
-    })
+    servers = Servers(
+        root,
+        extra_env={
+            "LEAD_WEBHOOK_URL": f"http://127.0.0.1:{receiver.server_port}/cgi-bin/webhook/send?key=test",
+            "OFFICE_HOURS": "mon-sun 00:00-23:59",
+        },
+    )
     servers.start_all()
     yield servers, LeadStore(f"sqlite:///{root / 'leads.db'}")
     servers.stop_all()
@@ -114,8 +118,9 @@ def test_the_form_over_wechat_and_a_wechat_retry_stores_one_lead(stack):
 
     def say(xml: str) -> str:
         args, body = simulator.request(xml)
-        request = urllib.request.Request(url + "?" + urllib.parse.urlencode(args), data=body, method="POST",
-                                         headers={"Content-Type": "text/xml"})
+        request = urllib.request.Request(
+            url + "?" + urllib.parse.urlencode(args), data=body, method="POST", headers={"Content-Type": "text/xml"}
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             return simulator.reply_text(args, response.read().decode()) or ""
 

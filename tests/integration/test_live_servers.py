@@ -2,6 +2,7 @@
 them, on a trained model, talked to over the REST channel.
 
 Run by `make live` (part of `make test`); needs models/assistant.tar.gz."""
+
 from __future__ import annotations
 
 import json
@@ -15,6 +16,7 @@ import pytest
 from scripts.live_servers import TOKEN, http
 
 pytestmark = pytest.mark.live
+
 
 def text_of(messages: List[Dict]) -> str:
     return "\n".join(m.get("text", "") for m in messages)
@@ -72,8 +74,16 @@ def test_no_published_figure_is_honest(servers):
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "   ", "😀😀😀", "园区" * 2500, "<script>alert('x')</script>", "'; DROP TABLE events; --",
-     "Hello，园区有没有tax incentive？", "<img src=x onerror=alert(1)>机场"],
+    [
+        "",
+        "   ",
+        "😀😀😀",
+        "园区" * 2500,
+        "<script>alert('x')</script>",
+        "'; DROP TABLE events; --",
+        "Hello，园区有没有tax incentive？",
+        "<img src=x onerror=alert(1)>机场",
+    ],
 )
 def test_bad_input_gets_a_polite_reply_and_the_conversation_continues(servers, bad):
     sender = f"bad-{abs(hash(bad))}"
@@ -92,6 +102,7 @@ def test_http_api_needs_the_token(servers):
 def test_faq_selection_runs_only_for_faq_questions(servers):
     """components/faq_selector.py: the selection is there for an FAQ question and left out
     (nothing selected) for other intents, which never read it."""
+
     def parse(text):
         status, body = http("POST", servers.rasa_url + f"/model/parse?token={TOKEN}", {"text": text})
         assert status == 200, body
@@ -120,6 +131,7 @@ def test_conversation_survives_a_restart(servers):
 
 # --- web app (demo site, widget assets, feedback API) -----------------------------
 
+
 def test_web_app_serves_pages_and_self_hosted_widget(servers):
     status, page = http("GET", servers.web_url + "/")
     assert status == 200 and 'src="/widget/widget.js"' in page
@@ -135,7 +147,9 @@ def test_feedback_api_refuses_bad_input(servers):
     good = {"rating": "up", "question": "机场远吗", "answer": "40分钟", "session_id": "a" * 32, "token": "1.x"}
     assert http("POST", url, {**good, "rating": "meh"})[0] == 400
     assert http("POST", url, good)[0] == 403  # forged token
-    request = urllib.request.Request(url, data=b"{not json", method="POST", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=b"{not json", method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         urllib.request.urlopen(request, timeout=10)
         status = 200
@@ -160,12 +174,23 @@ def test_feedback_is_taken_only_on_answers_the_server_sent_to_that_session(serve
     session, ack = asyncio.run(converse())
     answer = ack["messages"][0]
     assert "40分钟" in answer["text"] and answer["feedback_token"]
-    real = {"rating": "down", "question": "机场远吗", "answer": answer["text"], "message_id": "m-feedback-0",
-            "session_id": session["session_id"], "token": session["token"], "answer_token": answer["feedback_token"]}
+    real = {
+        "rating": "down",
+        "question": "机场远吗",
+        "answer": answer["text"],
+        "message_id": "m-feedback-0",
+        "session_id": session["session_id"],
+        "token": session["token"],
+        "answer_token": answer["feedback_token"],
+    }
     url = servers.web_url + "/api/feedback"
-    forged = [{**real, "answer": "园区没有任何优惠政策"}, {**real, "question": "编造的问题"},
-              {**real, "message_id": "m-other-0"}, {**real, "answer_token": "0" * 64},
-              {key: value for key, value in real.items() if key != "answer_token"}]
+    forged = [
+        {**real, "answer": "园区没有任何优惠政策"},
+        {**real, "question": "编造的问题"},
+        {**real, "message_id": "m-other-0"},
+        {**real, "answer_token": "0" * 64},
+        {key: value for key, value in real.items() if key != "answer_token"},
+    ]
     other = tokens_for_another_session()
     forged.append({**real, **other})  # a real answer, rated from another session
     assert [http("POST", url, body)[0] for body in forged] == [403] * len(forged)
@@ -189,8 +214,15 @@ def test_only_the_listed_sites_may_embed_the_widget(servers):
     from scripts.widget_client import WidgetClient
 
     def preflight(origin):
-        request = urllib.request.Request(servers.web_url + "/api/feedback", method="OPTIONS", headers={
-            "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+        request = urllib.request.Request(
+            servers.web_url + "/api/feedback",
+            method="OPTIONS",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.headers.get("Access-Control-Allow-Origin")
 
@@ -210,6 +242,7 @@ def test_only_the_listed_sites_may_embed_the_widget(servers):
 
 # --- WeChat Official Account channel on the real Rasa server ---------------------
 
+
 def test_wechat_safe_mode_message_is_answered_by_the_assistant(servers):
     from tests.connectors.wechat.simulator import SimulatedWeChat
 
@@ -220,8 +253,9 @@ def test_wechat_safe_mode_message_is_answered_by_the_assistant(servers):
 
     def say(xml):
         args, body = simulator.request(xml)
-        request = urllib.request.Request(url + "?" + urllib.parse.urlencode(args), data=body, method="POST",
-                                         headers={"Content-Type": "text/xml"})
+        request = urllib.request.Request(
+            url + "?" + urllib.parse.urlencode(args), data=body, method="POST", headers={"Content-Type": "text/xml"}
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             return simulator.reply_text(args, response.read().decode())
 
@@ -243,8 +277,9 @@ def test_a_rest_caller_who_knows_an_openid_cannot_act_in_that_followers_conversa
 
     def follower_says(text):
         args, body = simulator.request(simulator.text("openid-victim", text))
-        request = urllib.request.Request(url + "?" + urllib.parse.urlencode(args), data=body, method="POST",
-                                         headers={"Content-Type": "text/xml"})
+        request = urllib.request.Request(
+            url + "?" + urllib.parse.urlencode(args), data=body, method="POST", headers={"Content-Type": "text/xml"}
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             return simulator.reply_text(args, response.read().decode())
 
@@ -273,15 +308,24 @@ def test_a_huge_message_is_capped_and_the_conversation_goes_on(servers):
 
 def test_the_caller_cannot_set_the_channel_or_metadata_and_odd_messages_get_a_reply(servers):
     sender = "rest-fields"
-    status, body = http("POST", servers.rasa_url + "/webhooks/rest/webhook",
-                        {"sender": sender, "message": "机场远吗", "input_channel": "wechat", "metadata": {"blob": "x" * 50_000}},
-                        headers=servers.rest_headers)
+    status, body = http(
+        "POST",
+        servers.rasa_url + "/webhooks/rest/webhook",
+        {"sender": sender, "message": "机场远吗", "input_channel": "wechat", "metadata": {"blob": "x" * 50_000}},
+        headers=servers.rest_headers,
+    )
     assert status == 200 and "40分钟" in text_of(json.loads(body))
     for odd in (12345, ["a"], None, "\ud800机场"):
-        status, body = http("POST", servers.rasa_url + "/webhooks/rest/webhook", {"sender": sender, "message": odd},
-                            headers=servers.rest_headers)
+        status, body = http(
+            "POST",
+            servers.rasa_url + "/webhooks/rest/webhook",
+            {"sender": sender, "message": odd},
+            headers=servers.rest_headers,
+        )
         assert status == 200 and json.loads(body), odd  # a polite reply, never a silent []
     status, body = http("GET", servers.rasa_url + f"/conversations/rest:{sender}/tracker?token={TOKEN}")
     users = [e for e in json.loads(body)["events"] if e["event"] == "user"]
     # Rasa adds its own model_id and assistant_id; nothing of the caller's
-    assert {e["input_channel"] for e in users} == {"rest"} and not any("blob" in (e.get("metadata") or {}) for e in users)
+    assert {e["input_channel"] for e in users} == {"rest"} and not any(
+        "blob" in (e.get("metadata") or {}) for e in users
+    )

@@ -6,6 +6,7 @@ Shows that a conversation whose turns alternate between instances keeps its cont
 that stopping an instance under load loses no conversation, and that the assistant
 survives its faults: action server down, PostgreSQL restarted, a model pull failing.
 The tests share one stack and run in file order (the last one stops an instance)."""
+
 from __future__ import annotations
 
 import json
@@ -58,9 +59,15 @@ def stack(services, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("prod")
     live_model = workdir / "live-model.tar.gz"  # the web app serves this copy; a test corrupts it
     shutil.copy(MODEL, live_model)
-    running = ProductionStack(workdir, postgres.url, redis.url, instances=2, base_env=harness_env(workdir),
-                              rasa_token=TOKEN,
-                              extra_env={"LIVE_MODEL": str(live_model), "REST_CHANNEL_TOKEN": REST_TOKEN})
+    running = ProductionStack(
+        workdir,
+        postgres.url,
+        redis.url,
+        instances=2,
+        base_env=harness_env(workdir),
+        rasa_token=TOKEN,
+        extra_env={"LIVE_MODEL": str(live_model), "REST_CHANNEL_TOKEN": REST_TOKEN},
+    )
     running.live_model = live_model
     running.start_all()
     yield running
@@ -72,8 +79,9 @@ REST_HEADERS = {"Authorization": f"Bearer {REST_TOKEN}"}
 
 
 def say_to(url: str, sender: str, text: str) -> List[Dict]:
-    status, body = http("POST", url + "/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout=60,
-                        headers=REST_HEADERS)
+    status, body = http(
+        "POST", url + "/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout=60, headers=REST_HEADERS
+    )
     assert status == 200, body
     return json.loads(body)
 
@@ -142,8 +150,9 @@ def test_database_restart_loses_no_stored_conversation(stack, services):
 
 def test_failed_model_pulls_keep_the_current_model_serving(stack):
     def fingerprints() -> List[str]:
-        return [json.loads(http("GET", f"{stack.instance_url(i)}/status?token={TOKEN}")[1])["model_id"]
-                for i in range(2)]
+        return [
+            json.loads(http("GET", f"{stack.instance_url(i)}/status?token={TOKEN}")[1])["model_id"] for i in range(2)
+        ]
 
     before = fingerprints()
     good = stack.live_model.read_bytes()
@@ -178,8 +187,13 @@ def test_stopping_an_instance_under_load_loses_no_conversation(stack):
         for number, text in enumerate(turns * 2):
             if index == 0 and number == 4:
                 halfway.set()
-            status, body = http("POST", stack.rasa_url + "/webhooks/rest/webhook",
-                                {"sender": sender, "message": text}, timeout=60, headers=REST_HEADERS)
+            status, body = http(
+                "POST",
+                stack.rasa_url + "/webhooks/rest/webhook",
+                {"sender": sender, "message": text},
+                timeout=60,
+                headers=REST_HEADERS,
+            )
             if status != 200 or not text_of(json.loads(body)).strip():
                 problems.append(f"{sender} {text}: {status} {body[:200]}")
             answered[sender].append(text)

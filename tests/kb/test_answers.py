@@ -1,5 +1,6 @@
 """What the assistant says, decided from knowledge/: figures with source and period,
 follow-up questions, honest 'no published figure', other zones."""
+
 from __future__ import annotations
 
 import pytest
@@ -110,6 +111,9 @@ def test_staff_contact_lists_recorded_details(knowledge):
     assert "电话：0731-0000" in text_of(answers.staff_contact(knowledge_with_phone))
 
 
-@pytest.mark.parametrize("text, expected", [("那固定资产投资呢", True), ("财税收入呢", True), ("固定资产投资是多少", False), ("那规模呢", False)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [("那固定资产投资呢", True), ("财税收入呢", True), ("固定资产投资是多少", False), ("那规模呢", False)],
+)
 def test_elliptical_follow_up(text, expected):
     assert answers.is_elliptical(text) is expected

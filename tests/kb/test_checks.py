@@ -1,18 +1,23 @@
 """Checks run before staff save or publish: phrasings the model cannot tell apart,
 answers too long for one WeChat message, dictionary words jieba would split. The real
 knowledge passes them; a copy broken in each way is reported with the entry named."""
+
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable, Dict, List
 
 import jieba
-import pytest
 import yaml
 
 from kb.checks import (
-    MAX_WECHAT_BYTES, answers_too_long, conflicting_phrasings, extra_problems,
-    phrasings_in_training_data, read_training_examples, split_dictionary_terms,
+    MAX_WECHAT_BYTES,
+    answers_too_long,
+    conflicting_phrasings,
+    extra_problems,
+    phrasings_in_training_data,
+    read_training_examples,
+    split_dictionary_terms,
 )
 from kb.loader import load_knowledge
 from kb.model import KnowledgeBase
@@ -123,7 +128,9 @@ def test_training_files_entity_markup_and_generated_files(tmp_path, knowledge_co
 
 def test_unreadable_training_file_is_reported(tmp_path, knowledge):
     (tmp_path / "broken.yml").write_text("nlu: [\n", encoding="utf-8")
-    assert _messages(phrasings_in_training_data(knowledge, tmp_path)) == ["训练数据文件 broken.yml 无法读取，请联系技术人员"]
+    assert _messages(phrasings_in_training_data(knowledge, tmp_path)) == [
+        "训练数据文件 broken.yml 无法读取，请联系技术人员"
+    ]
 
 
 # --- answers too long for WeChat ----------------------------------------------------------

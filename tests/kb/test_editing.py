@@ -1,4 +1,5 @@
 """Staff edits to knowledge/: atomic, validated, audited, conflict-safe, restorable."""
+
 from __future__ import annotations
 
 import threading
@@ -12,9 +13,13 @@ from kb.loader import load_knowledge
 from kb.store import KnowledgeStore
 
 NEW_FAQ = {
-    "category": "living", "question": "园区里有篮球场吗？", "phrasings": "有没有篮球场\n园区能打篮球吗",
-    "answer": "知识库中没有篮球场的信息，可以为您联系招商服务人员。", "document": "profile_2021",
-    "section": "living", "period": "2021",
+    "category": "living",
+    "question": "园区里有篮球场吗？",
+    "phrasings": "有没有篮球场\n园区能打篮球吗",
+    "answer": "知识库中没有篮球场的信息，可以为您联系招商服务人员。",
+    "document": "profile_2021",
+    "section": "living",
+    "period": "2021",
 }
 
 
@@ -25,8 +30,9 @@ def editor(knowledge_copy: Path, tmp_path: Path) -> KnowledgeEditor:
 
 def test_an_edited_answer_is_saved_and_audited(editor: KnowledgeEditor) -> None:
     entry = editor.faq("approval_reform")
-    result = editor.save_faq(dict(entry.fields, answer="审批在园区一个窗口办结，效率{approval_speedup}。"),
-                             entry.version, "alice")
+    result = editor.save_faq(
+        dict(entry.fields, answer="审批在园区一个窗口办结，效率{approval_speedup}。"), entry.version, "alice"
+    )
     assert result.changes and result.changes[0].startswith("答案")
     reloaded = load_knowledge(editor.root)
     assert reloaded.ok
@@ -83,15 +89,18 @@ def test_a_new_faq_gets_an_id_and_validation_runs(editor: KnowledgeEditor) -> No
     assert load_knowledge(editor.root).knowledge.faqs["living_1"].category == "living"
 
 
-@pytest.mark.parametrize("change, expected", [
-    ({"section": "nosuch"}, "section"),
-    ({"period": ""}, "数据口径"),
-    ({"category": "../../etc"}, "分类"),
-    ({"id": "Bad-Id"}, "编号"),
-    ({"phrasings": "审批快吗"}, "审批快吗"),  # already a phrasing of approval_reform
-    ({"answer": "引用了 {no_such_figure}"}, "no_such_figure"),
-    ({"reviewed_at": "2026-13-40"}, "审核日期"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"section": "nosuch"}, "section"),
+        ({"period": ""}, "数据口径"),
+        ({"category": "../../etc"}, "分类"),
+        ({"id": "Bad-Id"}, "编号"),
+        ({"phrasings": "审批快吗"}, "审批快吗"),  # already a phrasing of approval_reform
+        ({"answer": "引用了 {no_such_figure}"}, "no_such_figure"),
+        ({"reviewed_at": "2026-13-40"}, "审核日期"),
+    ],
+)
 def test_bad_input_is_refused_with_a_message_and_nothing_changes(editor: KnowledgeEditor, change, expected) -> None:
     before = {p: p.read_text(encoding="utf-8") for p in editor.root.rglob("*.yml")}
     with pytest.raises(EditError) as refused:

@@ -1,4 +1,5 @@
 """Follow-ups resolved against the last answer (kb/followup.py), on a made-up knowledge base."""
+
 import pytest
 
 from kb import followup
@@ -11,10 +12,20 @@ def kb():
     return small_kb()
 
 
-@pytest.mark.parametrize("text, position", [
-    ("第三个呢", 3), ("第二条是什么", 2), ("头一个指什么", 1), ("最后一个", -1), ("最后那个呢", -1),
-    ("倒数第二个呢", -2), ("第十二个", 12), ("排名第30位", None), ("那高铁呢", None),
-])
+@pytest.mark.parametrize(
+    "text, position",
+    [
+        ("第三个呢", 3),
+        ("第二条是什么", 2),
+        ("头一个指什么", 1),
+        ("最后一个", -1),
+        ("最后那个呢", -1),
+        ("倒数第二个呢", -2),
+        ("第十二个", 12),
+        ("排名第30位", None),
+        ("那高铁呢", None),
+    ],
+)
 def test_ordinal(text, position):
     assert followup.ordinal(text) == position
 
@@ -50,10 +61,16 @@ def test_another_part_of_the_same_answer(kb):
     assert resolve(kb, "高速呢", "faq", "transport") is None
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("数据是哪年的", "2021年1-6月"), ("单位呢", "亿元"), ("数据来源是哪", "测试园区简介"),
-    ("比去年涨了多少", "10.5%"), ("这是全年的吗", "2021年1-6月"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("数据是哪年的", "2021年1-6月"),
+        ("单位呢", "亿元"),
+        ("数据来源是哪", "测试园区简介"),
+        ("比去年涨了多少", "10.5%"),
+        ("这是全年的吗", "2021年1-6月"),
+    ],
+)
 def test_questions_about_a_figure(kb, text, expected):
     resolved = resolve(kb, text, "figure", "output")
     assert expected in "\n".join(resolved.texts) and resolved.figure.id == "output"
@@ -87,7 +104,9 @@ def test_no_published_figure_entries_stay_honest(kb):
     assert "没有公开" in resolved.texts[0] and resolved.offer_staff
 
 
-@pytest.mark.parametrize("value", [None, "x", {}, {"kind": "faq"}, {"kind": "other", "id": "a"}, {"kind": "faq", "id": 3}])
+@pytest.mark.parametrize(
+    "value", [None, "x", {}, {"kind": "faq"}, {"kind": "other", "id": "a"}, {"kind": "faq", "id": 3}]
+)
 def test_bad_slot_values_are_no_context(value):
     assert Context.from_slot(value) is None
 

@@ -1,11 +1,10 @@
 """Validation: the real knowledge base is clean, and each kind of mistake staff could
 make is reported with the file, the line and a plain message."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import pytest
 
 from kb.loader import load_knowledge
 
@@ -94,7 +93,11 @@ def test_answer_referring_to_unknown_figure(knowledge_copy):
 
 
 def test_growth_placeholder_needs_a_growth_figure(knowledge_copy):
-    _edit(knowledge_copy / "faq" / "economy.yml", "直接到位外资{foreign_capital_in_place}", "直接到位外资{foreign_capital_in_place.growth}")
+    _edit(
+        knowledge_copy / "faq" / "economy.yml",
+        "直接到位外资{foreign_capital_in_place}",
+        "直接到位外资{foreign_capital_in_place.growth}",
+    )
     assert "增长率" in _only_problem(knowledge_copy).message
 
 

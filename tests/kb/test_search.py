@@ -1,4 +1,5 @@
 """Keyword search answers bare keywords and stays silent on unrelated questions."""
+
 from __future__ import annotations
 
 import pytest

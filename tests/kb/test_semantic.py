@@ -1,4 +1,5 @@
 """The E5 re-ranker of the FAQ choice (kb/semantic.py), with the real bundled encoder."""
+
 import pytest
 
 from kb import semantic

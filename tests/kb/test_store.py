@@ -1,5 +1,6 @@
 """Live knowledge: edits are picked up without a restart; a broken edit keeps the last
 good version serving."""
+
 from __future__ import annotations
 
 import os

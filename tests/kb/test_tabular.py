@@ -1,5 +1,6 @@
 """FAQ spreadsheets: an export reads back unchanged, and each mistake a sheet can hold is
 refused with the row number and a plain message instead of an exception."""
+
 from __future__ import annotations
 
 import csv
@@ -11,12 +12,29 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from kb.tabular import (
-    COLUMNS, KEYS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, export_rows, parse_upload, to_csv, to_xlsx,
+    COLUMNS,
+    KEYS,
+    MAX_IMPORT_BYTES,
+    MAX_IMPORT_ROWS,
+    export_rows,
+    parse_upload,
+    to_csv,
+    to_xlsx,
 )
 
 HEADER = [label for _, label in COLUMNS]
-GOOD = ["zone_area_faq", "profile", "园区有多大？", "园区面积多大\n占地多少", "园区面积{zone_area}。",
-        "profile_2021", "costs", "2021", "2025-06-30", ""]
+GOOD = [
+    "zone_area_faq",
+    "profile",
+    "园区有多大？",
+    "园区面积多大\n占地多少",
+    "园区面积{zone_area}。",
+    "profile_2021",
+    "costs",
+    "2021",
+    "2025-06-30",
+    "",
+]
 
 
 def _csv(rows, header=HEADER, encoding="utf-8-sig") -> bytes:
@@ -96,7 +114,9 @@ def test_text_that_looks_like_a_formula_stays_text():
 
 
 def test_row_fields_and_line_numbers():
-    result = parse_upload("faq.csv", _csv([_with(id="", phrasings="园区面积多大\n\n 占地多少 \n"), _with(id="b", disabled="是")]))
+    result = parse_upload(
+        "faq.csv", _csv([_with(id="", phrasings="园区面积多大\n\n 占地多少 \n"), _with(id="b", disabled="是")])
+    )
     assert result.problems == []
     first, second = result.rows
     assert (first.line, first.id, first.phrasings) == (2, "", ("园区面积多大", "占地多少"))
@@ -113,7 +133,18 @@ def test_gbk_csv_from_chinese_excel():
 
 
 def test_english_headers_any_case_and_spacing():
-    header = [" ID", "Category", "QUESTION", "Phrasings", "answer ", "Document", "section", "Period", "Reviewed At", "DISABLED"]
+    header = [
+        " ID",
+        "Category",
+        "QUESTION",
+        "Phrasings",
+        "answer ",
+        "Document",
+        "section",
+        "Period",
+        "Reviewed At",
+        "DISABLED",
+    ]
     result = parse_upload("faq.csv", _csv([GOOD], header=header))
     assert result.problems == []
     assert result.rows[0].as_dict()["question"] == "园区有多大？"
@@ -231,15 +262,20 @@ def test_undecodable_csv():
     assert len(result.problems) == 1 and "编码" in result.problems[0]
 
 
-@pytest.mark.parametrize("data", [
-    b"this is not a zip file",
-    b"PK\x03\x04broken",
-    _xlsx([GOOD])[:2000],
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"this is not a zip file",
+        b"PK\x03\x04broken",
+        _xlsx([GOOD])[:2000],
+    ],
+)
 def test_corrupt_xlsx_is_a_problem_not_an_exception(data):
     result = parse_upload("faq.xlsx", data)
     assert result.rows == []
-    assert result.problems == ["无法打开这个 Excel 文件，文件可能已损坏或不是 .xlsx 格式（旧版 .xls 请在 Excel 中另存为 .xlsx）"]
+    assert result.problems == [
+        "无法打开这个 Excel 文件，文件可能已损坏或不是 .xlsx 格式（旧版 .xls 请在 Excel 中另存为 .xlsx）"
+    ]
 
 
 def test_zip_that_is_not_a_workbook():
@@ -265,8 +301,12 @@ def test_empty_inputs():
 
 
 def test_csv_export_neutralises_formulas_and_the_import_restores_them(knowledge):
-    row = dict(export_rows(knowledge)[0], question="=HYPERLINK(\"http://evil\",\"点我\")", phrasings="+1\n@SUM(A1)",
-               answer="- 第一条\n- 第二条")
+    row = dict(
+        export_rows(knowledge)[0],
+        question='=HYPERLINK("http://evil","点我")',
+        phrasings="+1\n@SUM(A1)",
+        answer="- 第一条\n- 第二条",
+    )
     data = to_csv([row]).decode("utf-8-sig")
     cells = next(csv.reader(io.StringIO(data.split("\r\n", 1)[1])))
     assert cells[KEYS.index("question")].startswith("'=") and cells[KEYS.index("answer")].startswith("'-")

@@ -1,4 +1,5 @@
 """Normalisation: what investors type is folded to clean simplified text."""
+
 from __future__ import annotations
 
 from kb.text import MAX_NLU_CHARS, SIMPLIFIED, TRADITIONAL, detect_script, normalise, to_traditional, tokenize

@@ -1,8 +1,9 @@
 """Files generated from knowledge/ are committed up to date and say so in their header."""
+
 from __future__ import annotations
 
-from tests.conftest import PROJECT_ROOT
 from kb.training_data import HEADER, generated_files
+from tests.conftest import PROJECT_ROOT
 
 
 def test_generated_files_are_up_to_date(knowledge):
@@ -25,7 +26,16 @@ def test_faq_training_file_covers_every_entry(knowledge):
 def test_dictionary_holds_zone_company_indicator_and_policy_names(knowledge):
     content = generated_files(knowledge, PROJECT_ROOT)[PROJECT_ROOT / "data/jieba/userdict.txt"]
     words = {line.split(" ")[0] for line in content.splitlines()[1:]}
-    assert {"湘潭经开区", "吉利汽车", "舍弗勒", "规模工业增加值", "固定资产投资", "增量配电", "应收账款融资", "九华精神"} <= words
+    assert {
+        "湘潭经开区",
+        "吉利汽车",
+        "舍弗勒",
+        "规模工业增加值",
+        "固定资产投资",
+        "增量配电",
+        "应收账款融资",
+        "九华精神",
+    } <= words
 
 
 def test_disabled_entry_is_left_out_of_training(knowledge):

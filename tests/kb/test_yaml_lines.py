@@ -1,5 +1,6 @@
 """Knowledge is read by YAML 1.2 rules (kb/yaml_lines.py), as the editor writes it and
 Rasa reads the training data: "yes"/"no" stay text, dates stay text, lines are kept."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """Staff notification against a fake WeCom group robot on a local port: the payload
 shape, masking, retries with backoff and exactly-once delivery."""
+
 from __future__ import annotations
 
 import asyncio
@@ -63,9 +64,17 @@ def store(tmp_path: Path) -> LeadStore:
 
 
 def add_lead(store: LeadStore):
-    lead = LeadInput(channel="wechat", conversation_id="conv-1", company="湘潭恒通精密机械有限公司",
-                     industry="汽车零部件", amount=parse_amount("五千万"), land_need="50亩，电话13812345678",
-                     contact_name="王小明", phone="13812345678", email="wang@example.com")
+    lead = LeadInput(
+        channel="wechat",
+        conversation_id="conv-1",
+        company="湘潭恒通精密机械有限公司",
+        industry="汽车零部件",
+        amount=parse_amount("五千万"),
+        land_need="50亩，电话13812345678",
+        contact_name="王小明",
+        phone="13812345678",
+        email="wang@example.com",
+    )
     return store.add_lead(lead, lead_key("conv-1", lead))[0]
 
 
@@ -160,4 +169,6 @@ def test_without_a_webhook_everything_stays_queued(store):
 
     assert asyncio.run(scenario()) == (0, 0)
     assert [(item.attempts, item.delivered_at, item.claimed_until) for item in store.list_outbox()] == [
-        (0, None, None), (0, None, None)]
+        (0, None, None),
+        (0, None, None),
+    ]

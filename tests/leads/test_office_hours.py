@@ -1,4 +1,5 @@
 """Office hours decide what an investor asking for a person is told."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,7 +33,9 @@ def test_closed_dates_are_closed():
     assert not hours.is_open(at("2026-11-24 10:00"))
 
 
-@pytest.mark.parametrize("spec", ["", "weekdays 9-5", "mon-fri 17:30-08:30", "mon-xyz 08:00-09:00", "mon-fri 8:3o-9:00"])
+@pytest.mark.parametrize(
+    "spec", ["", "weekdays 9-5", "mon-fri 17:30-08:30", "mon-xyz 08:00-09:00", "mon-fri 8:3o-9:00"]
+)
 def test_bad_settings_are_refused_with_a_clear_message(spec):
     with pytest.raises(OfficeHoursError) as error:
         OfficeHours.parse(spec)

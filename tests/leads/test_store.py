@@ -1,6 +1,7 @@
 """Lead storage on SQLite (and PostgreSQL when TEST_POSTGRES_URL is set): one row per
 submission however often it is retried, and an outbox that never hands an item to two
 senders."""
+
 from __future__ import annotations
 
 import csv
@@ -19,11 +20,20 @@ from leads.store import InvalidLead, LeadInput, LeadStore, OutboxItem, lead_key,
 ADMIN = "https://zs.example.cn"
 
 
-def make_input(phone: str = "138 1234 5678", conversation: str = "conv-1", company: str = "湘潭恒通精密机械有限公司",
-               **changes) -> LeadInput:
-    values = dict(channel="wechat", conversation_id=conversation, company=company, industry="汽车零部件",
-                  amount=parse_amount("五千万"), land_need="50亩", contact_name="王小明", phone=phone,
-                  email="Wang@Example.com")
+def make_input(
+    phone: str = "138 1234 5678", conversation: str = "conv-1", company: str = "湘潭恒通精密机械有限公司", **changes
+) -> LeadInput:
+    values = dict(
+        channel="wechat",
+        conversation_id=conversation,
+        company=company,
+        industry="汽车零部件",
+        amount=parse_amount("五千万"),
+        land_need="50亩",
+        contact_name="王小明",
+        phone=phone,
+        email="Wang@Example.com",
+    )
     values.update(changes)
     return LeadInput(**values)
 
@@ -107,7 +117,7 @@ def test_list_status_and_count(store):
 
 
 def test_csv_for_staff_has_full_details(store):
-    add(store, make_input(company="=HYPERLINK(\"http://evil\")"))
+    add(store, make_input(company='=HYPERLINK("http://evil")'))
     data = store.leads_csv(store.list_leads())
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -120,8 +130,11 @@ def test_csv_for_staff_has_full_details(store):
 
 
 def test_handoff_is_stored_once(store):
-    transcript = [{"who": "investor", "text": "我想找人谈谈", "at": 1.0}, {"who": "bot", "text": "好的", "at": 2.0},
-                  {"who": "hacker", "text": "dropped"}]
+    transcript = [
+        {"who": "investor", "text": "我想找人谈谈", "at": 1.0},
+        {"who": "bot", "text": "好的", "at": 2.0},
+        {"who": "hacker", "text": "dropped"},
+    ]
     handoff_id, created = store.add_handoff("socketio", "conv-9", transcript, True, key="conv-9:1")
     same_id, created_again = store.add_handoff("socketio", "conv-9", transcript, True, key="conv-9:1")
     assert created and not created_again and same_id == handoff_id

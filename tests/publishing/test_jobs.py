@@ -1,4 +1,5 @@
 """Publish jobs: one at a time, progress recorded, interrupted jobs never left running."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The live model file: install, history and rollback are renames, fingerprints change."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The held-out conversation scorer: format checks, judging, turn-by-turn scoring."""
+
 from pathlib import Path
 
 import pytest
@@ -23,12 +24,15 @@ def test_the_held_out_sets_are_complete():
     assert {"answer", "no_figure", "out_of_scope"} <= kinds
 
 
-@pytest.mark.parametrize("content, problem", [
-    ("messages:\n  - user: 你好\n    expect: maybe\n", "expect"),
-    ("messages:\n  - user: 机场多远\n    expect: answer\n", "include"),
-    ("conversations:\n  - id: a\n    turns: []\n", "turns"),
-    ("nothing: here\n", "no `messages`"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ("messages:\n  - user: 你好\n    expect: maybe\n", "expect"),
+        ("messages:\n  - user: 机场多远\n    expect: answer\n", "include"),
+        ("conversations:\n  - id: a\n    turns: []\n", "turns"),
+        ("nothing: here\n", "no `messages`"),
+    ],
+)
 def test_bad_files_are_refused_with_the_reason(tmp_path, content, problem):
     path = tmp_path / "set.yml"
     path.write_text(content, encoding="utf-8")
@@ -55,7 +59,8 @@ def test_score_plays_turns_in_order_with_one_sender_per_conversation(tmp_path, k
     path.write_text(
         "conversations:\n  - id: c1\n    turns:\n      - {user: 一, expect: answer, include: [甲]}\n"
         "      - {user: 二, expect: answer, include: [乙]}\nmessages:\n  - {id: m1, user: 三, expect: out_of_scope}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     seen = []
 
     def say(sender, text):

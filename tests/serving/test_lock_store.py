@@ -1,5 +1,6 @@
 """serving/lock_store.py against a real redis-server on loopback: two stores stand for two
 Rasa instances sharing one Redis."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Stored conversations get their channel's prefix, and Rasa finds them under it."""
+
 import asyncio
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -14,8 +15,9 @@ def store_at(path):
 
 
 def save(store, sender_id, channel, text="你好"):
-    tracker = DialogueStateTracker.from_events(sender_id, [
-        ActionExecuted("action_listen"), UserUttered(text, input_channel=channel)])
+    tracker = DialogueStateTracker.from_events(
+        sender_id, [ActionExecuted("action_listen"), UserUttered(text, input_channel=channel)]
+    )
     asyncio.run(store.save(tracker))
 
 

@@ -1,10 +1,10 @@
 """serving/: the nginx configuration, the settings the Rasa instances get, make
 run-prod's choice of services, and the tracker store's reconnecting engine."""
+
 from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 
 import pytest
 import sqlalchemy as sa
@@ -60,19 +60,32 @@ def test_service_env_splits_the_urls_for_endpoints_prod_yml():
 
 
 def test_endpoints_prod_yml_names_only_settings_the_stack_provides():
-    from pathlib import Path
     import re
+    from pathlib import Path
 
     text = (Path(__file__).resolve().parents[2] / "deploy" / "endpoints.prod.yml").read_text(encoding="utf-8")
     needed = set(re.findall(r"\$\{(\w+)\}", text))
     provided = set(service_env("postgresql://a@b:1/c", "redis://d:2/0")) | {
-        "ACTION_ENDPOINT_URL", "NLG_ENDPOINT_URL", "MODEL_SERVER_URL", "MODEL_SERVER_TOKEN", "MODEL_PULL_SECONDS"}
+        "ACTION_ENDPOINT_URL",
+        "NLG_ENDPOINT_URL",
+        "MODEL_SERVER_URL",
+        "MODEL_SERVER_TOKEN",
+        "MODEL_PULL_SECONDS",
+    }
     assert needed <= provided, needed - provided
 
 
 def test_run_prod_uses_the_configured_servers_or_starts_local_ones(tmp_path):
-    postgres, redis, local = service_urls({"POSTGRES_HOST": "db", "POSTGRES_USER": "rasa", "POSTGRES_PASSWORD": "pw",
-                                           "POSTGRES_DB": "rasa", "REDIS_HOST": "cache", "REDIS_PORT": "6379"})
+    postgres, redis, local = service_urls(
+        {
+            "POSTGRES_HOST": "db",
+            "POSTGRES_USER": "rasa",
+            "POSTGRES_PASSWORD": "pw",
+            "POSTGRES_DB": "rasa",
+            "REDIS_HOST": "cache",
+            "REDIS_PORT": "6379",
+        }
+    )
     assert (postgres, redis, local) == ("postgresql://rasa:pw@db:5432/rasa", "redis://cache:6379/0", [])
     with pytest.raises(SystemExit, match="REDIS_HOST"):
         service_urls({"POSTGRES_HOST": "db"})
@@ -120,8 +133,13 @@ def test_the_setting_reaches_a_real_postgresql_session(postgres_url, monkeypatch
     from urllib.parse import urlparse
 
     parsed = urlparse(postgres_url)
-    store = ResilientSQLTrackerStore(domain=Domain.from_yaml("version: '3.1'\nintents: [greet]\n"),
-                                     dialect="postgresql", host=parsed.hostname, port=parsed.port,
-                                     db=parsed.path.lstrip("/"), username=parsed.username)
+    store = ResilientSQLTrackerStore(
+        domain=Domain.from_yaml("version: '3.1'\nintents: [greet]\n"),
+        dialect="postgresql",
+        host=parsed.hostname,
+        port=parsed.port,
+        db=parsed.path.lstrip("/"),
+        username=parsed.username,
+    )
     with store.engine.connect() as connection:
         assert connection.execute(sa.text("SHOW synchronous_commit")).scalar() == "off"

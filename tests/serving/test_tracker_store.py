@@ -1,5 +1,6 @@
 """serving/tracker_store.py writes what Rasa's own SQLTrackerStore writes, in fewer round
 trips, and falls back to Rasa's count whenever it cannot vouch for a tracker."""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,9 +33,11 @@ def turn(text, intent, figure=None):
     events = [UserUttered(text, {"name": intent, "confidence": 0.9}, timestamp=next(_stamps))]
     if figure:
         events.append(SlotSet("figure", figure, timestamp=next(_stamps)))
-    events += [ActionExecuted("utter_answer", timestamp=next(_stamps)),
-               BotUttered(f"答：{text}", timestamp=next(_stamps)),
-               ActionExecuted("action_listen", timestamp=next(_stamps))]
+    events += [
+        ActionExecuted("utter_answer", timestamp=next(_stamps)),
+        BotUttered(f"答：{text}", timestamp=next(_stamps)),
+        ActionExecuted("action_listen", timestamp=next(_stamps)),
+    ]
     return events
 
 
@@ -46,9 +49,11 @@ def converse(store, sender):
 
     async def run():
         tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
-        for event in [ActionExecuted("action_session_start", timestamp=next(_stamps)),
-                      SessionStarted(timestamp=next(_stamps)),
-                      ActionExecuted("action_listen", timestamp=next(_stamps))] + turn("你好", "greet"):
+        for event in [
+            ActionExecuted("action_session_start", timestamp=next(_stamps)),
+            SessionStarted(timestamp=next(_stamps)),
+            ActionExecuted("action_listen", timestamp=next(_stamps)),
+        ] + turn("你好", "greet"):
             tracker.update(event)
         await store.save(tracker)
         for text, figure in [("工业总产值多少", "industrial_output"), ("增长了多少", None)]:
@@ -57,7 +62,10 @@ def converse(store, sender):
                 tracker.update(event)
             await store.save(tracker)
         tracker = await store.retrieve(sender)
-        for event in [SessionStarted(timestamp=next(_stamps)), ActionExecuted("action_listen", timestamp=next(_stamps))]:
+        for event in [
+            SessionStarted(timestamp=next(_stamps)),
+            ActionExecuted("action_listen", timestamp=next(_stamps)),
+        ]:
             tracker.update(event)
         await store.save(tracker)
         tracker = await store.retrieve(sender)
@@ -72,8 +80,9 @@ def converse(store, sender):
 def rows(store, sender):
     with store.engine.connect() as connection:
         table = store.SQLEvent.__table__
-        result = connection.execute(sa.select([table.c[name] for name in COLUMNS])
-                                    .where(table.c.sender_id == sender).order_by(table.c.id))
+        result = connection.execute(
+            sa.select([table.c[name] for name in COLUMNS]).where(table.c.sender_id == sender).order_by(table.c.id)
+        )
         return [tuple(row) for row in result]
 
 
@@ -83,8 +92,13 @@ def stores(request, tmp_path):
         settings = [dict(dialect="sqlite", db=str(tmp_path / f"{name}.db")) for name in ("rasa", "ours")]
     else:
         parsed = urlparse(request.getfixturevalue("postgres_url"))
-        common = dict(dialect="postgresql", host=parsed.hostname, port=parsed.port, username=parsed.username,
-                      db=parsed.path.lstrip("/"))
+        common = dict(
+            dialect="postgresql",
+            host=parsed.hostname,
+            port=parsed.port,
+            username=parsed.username,
+            db=parsed.path.lstrip("/"),
+        )
         settings = [common, common]  # one database; the two stores use different senders
     return SQLTrackerStore(domain=DOMAIN, **settings[0]), ResilientSQLTrackerStore(domain=DOMAIN, **settings[1])
 

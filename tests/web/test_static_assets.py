@@ -1,4 +1,5 @@
 """No third-party CDN anywhere: pages and the widget load only what this app serves."""
+
 from __future__ import annotations
 
 import re
@@ -6,7 +7,9 @@ import re
 from tests.conftest import PROJECT_ROOT
 
 STATIC = PROJECT_ROOT / "web" / "static"
-CDN_URL = re.compile(r"(?:https?:)?//[a-z0-9.-]*(?:cdn|googleapis|gstatic|jsdelivr|unpkg|bootcss|staticfile|cloudflare)", re.I)
+CDN_URL = re.compile(
+    r"(?:https?:)?//[a-z0-9.-]*(?:cdn|googleapis|gstatic|jsdelivr|unpkg|bootcss|staticfile|cloudflare)", re.I
+)
 
 
 def test_pages_reference_only_local_assets():

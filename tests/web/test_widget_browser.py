@@ -2,6 +2,7 @@
 Playwright) against the real action server, Rasa server and web app.
 
 Run by `make browser` (part of `make test`). Screenshots: results/screenshots/."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,16 +16,21 @@ from pathlib import Path
 
 import pytest
 
-from scripts.live_servers import PROJECT_ROOT, TOKEN, free_port, http
 from inbox.feedback import FeedbackStore
+from scripts.live_servers import PROJECT_ROOT, TOKEN, free_port, http
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = PROJECT_ROOT / "results" / "screenshots"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # The demo pages send a strict Content-Security-Policy; the tests bypass it so that
 # Playwright's own evaluation works and the escaping (not CSP) is what is tested.
@@ -126,7 +132,7 @@ def test_thumbs_down_is_stored_with_question_and_answer(page, servers):
 
 def test_typed_html_is_shown_as_text_never_run(page, servers):
     open_widget(page, servers.web_url + "/")
-    typed = "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned=2\">机场"
+    typed = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">机场'
     ask(page, typed)
     assert page.locator(USER_TEXT).last.inner_text() == typed
     assert page.evaluate("window.__pwned") is None
@@ -169,8 +175,12 @@ def test_another_visitors_session_cannot_be_taken_over(browser, servers):
     attacker.goto(servers.web_url + "/")
     key = attacker.evaluate("Object.keys(localStorage).find(k => k.startsWith('xtz-chat:')) || null")
     key = key or f"xtz-chat:{servers.web_url}"
-    forged = {"session": {"session_id": victim_session["session_id"], "token": "1.forged"},
-              "messages": [], "pending": [], "open": False}
+    forged = {
+        "session": {"session_id": victim_session["session_id"], "token": "1.forged"},
+        "messages": [],
+        "pending": [],
+        "open": False,
+    }
     attacker.evaluate("([k, v]) => localStorage.setItem(k, JSON.stringify(v))", [key, forged])
     attacker.reload()
     attacker.get_by_test_id("chat-launcher").click()
@@ -205,7 +215,9 @@ async def _raw_socket_attempt(servers, victim_session_id):
     await client.emit("session_request", {"session_id": victim_session_id, "token": "0.deadbeef"})
     grant = await asyncio.wait_for(confirmed, 10)
     assert grant["session_id"] != victim_session_id and grant["resumed"] is False
-    result = await client.call("user_uttered", {"message": "劫持测试", "session_id": victim_session_id, "message_id": "raw1"}, timeout=30)
+    result = await client.call(
+        "user_uttered", {"message": "劫持测试", "session_id": victim_session_id, "message_id": "raw1"}, timeout=30
+    )
     await client.disconnect()
     assert "messages" in result
     return tracker_user_texts(servers, victim_session_id)
@@ -233,8 +245,14 @@ def test_dropped_connection_mid_message_neither_loses_nor_duplicates(page, serve
 
 def test_server_down_shows_a_clear_notice(page, servers):
     dead = f"http://127.0.0.1:{free_port()}"
-    page.route("**/widget/config", lambda route: route.fulfill(
-        status=200, content_type="application/json", body=json.dumps({"socket_url": dead, "socket_path": "/socket.io"})))
+    page.route(
+        "**/widget/config",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps({"socket_url": dead, "socket_path": "/socket.io"}),
+        ),
+    )
     page.goto(servers.web_url + "/")
     page.get_by_test_id("chat-launcher").click()
     page.wait_for_selector(".xtz-notice:not([hidden])")
@@ -252,7 +270,9 @@ def test_one_line_embed_on_a_plain_page_of_another_port(browser, servers, tmp_pa
         "<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>合作伙伴网站</title></head>"
         "<body><h1>另一个网站</h1>"
         f'<script src="{servers.web_url}/widget/widget.js" data-server="{servers.web_url}" defer></script>'
-        "</body></html>", encoding="utf-8")
+        "</body></html>",
+        encoding="utf-8",
+    )
     port = servers.partner_port  # an origin the servers list as allowed
     handler = functools.partial(_QuietHandler, directory=str(tmp_path))
     with socketserver.TCPServer(("127.0.0.1", port), handler) as server:
@@ -272,8 +292,11 @@ def test_one_line_embed_on_a_plain_page_of_another_port(browser, servers, tmp_pa
 
 @pytest.mark.parametrize("name, viewport", [("desktop", (1280, 800)), ("phone-360", (360, 740))])
 def test_screenshots_desktop_and_phone(browser, servers, name, viewport):
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                  device_scale_factor=2 if name.startswith("phone") else 1, **CONTEXT)
+    context = browser.new_context(
+        viewport={"width": viewport[0], "height": viewport[1]},
+        device_scale_factor=2 if name.startswith("phone") else 1,
+        **CONTEXT,
+    )
     page = context.new_page()
     open_widget(page, servers.web_url + "/")
     ask(page, "工业总产值多少")

@@ -3,6 +3,7 @@
 
 PUT needs the version it read (field `version` or an If-Match header), like an editor's
 form: a script can never silently overwrite a change made by staff in the meantime."""
+
 from __future__ import annotations
 
 from typing import Any, Dict
@@ -22,10 +23,18 @@ api.middleware("request")(guard.check)
 
 def faq_json(entry: Entry) -> Dict[str, Any]:
     f = entry.fields
-    return {"id": f["id"], "category": f["category"], "question": f["question"], "phrasings": f["phrasings"],
-            "answer": f["answer"], "source": {"document": f["document"], "section": f["section"]},
-            "period": f["period"], "reviewed_at": f["reviewed_at"], "disabled": f["disabled"],
-            "version": entry.version}
+    return {
+        "id": f["id"],
+        "category": f["category"],
+        "question": f["question"],
+        "phrasings": f["phrasings"],
+        "answer": f["answer"],
+        "source": {"document": f["document"], "section": f["section"]},
+        "period": f["period"],
+        "reviewed_at": f["reviewed_at"],
+        "disabled": f["disabled"],
+        "version": entry.version,
+    }
 
 
 def error(status: int, message: str, problems=None) -> response.HTTPResponse:
@@ -52,8 +61,12 @@ def read_body(request: Request) -> Dict[str, Any]:
     if not isinstance(source, dict):
         raise EditError(['source 应是对象，如 {"document": "profile_2021", "section": "costs"}'])
     values = {key: body.get(key, "") for key in ("id", "category", "question", "answer", "period", "reviewed_at")}
-    values.update(phrasings=phrasings, document=source.get("document", ""), section=source.get("section", ""),
-                  disabled=bool(body.get("disabled", False)))
+    values.update(
+        phrasings=phrasings,
+        document=source.get("document", ""),
+        section=source.get("section", ""),
+        disabled=bool(body.get("disabled", False)),
+    )
     return values
 
 
@@ -119,11 +132,15 @@ async def start_publish(request: Request):
     try:
         job = admin.jobs.start(request.ctx.principal.username)
     except JobBusy as busy:
-        return response.json(dict(busy.job.to_json(), error="已有一次发布正在进行 (a publish is already running)"),
-                             status=409, ensure_ascii=False)
+        return response.json(
+            dict(busy.job.to_json(), error="已有一次发布正在进行 (a publish is already running)"),
+            status=409,
+            ensure_ascii=False,
+        )
     admin.start_publish(job.id)
-    return response.json(job.to_json(), status=202, headers={"Location": f"/admin/api/publish/{job.id}"},
-                         ensure_ascii=False)
+    return response.json(
+        job.to_json(), status=202, headers={"Location": f"/admin/api/publish/{job.id}"}, ensure_ascii=False
+    )
 
 
 @api.get("/publish/<job_id>")
@@ -147,9 +164,16 @@ async def list_leads(request: Request):
 
 def lead_json(lead: Any) -> Dict[str, Any]:
     return {
-        "id": lead.id, "created_at": lead.created_at, "channel": lead.channel,
-        "conversation_id": lead.conversation_id, "company": lead.company, "industry": lead.industry,
+        "id": lead.id,
+        "created_at": lead.created_at,
+        "channel": lead.channel,
+        "conversation_id": lead.conversation_id,
+        "company": lead.company,
+        "industry": lead.industry,
         "amount": {"yuan": lead.amount_yuan, "currency": lead.amount_currency, "text": lead.amount_text},
-        "land_need": lead.land_need, "contact_name": lead.contact_name, "phone": lead.phone,
-        "email": lead.email, "status": lead.status,
+        "land_need": lead.land_need,
+        "contact_name": lead.contact_name,
+        "phone": lead.phone,
+        "email": lead.email,
+        "status": lead.status,
     }

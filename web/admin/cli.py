@@ -11,6 +11,7 @@ The database is $ADMIN_DB (default .state/admin.db), the same file the web app u
 Passwords are typed twice at a terminal, or read as one line from stdin with
 --password-stdin for scripts; they are never printed or taken as an argument (which
 would leave them in shell history and `ps`)."""
+
 from __future__ import annotations
 
 import argparse
@@ -64,18 +65,24 @@ def format_time(timestamp: Optional[float]) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m web.admin.cli",
-                                     description=f"管理后台账号 (staff accounts); database: $ADMIN_DB or {DEFAULT_DB}")
+    parser = argparse.ArgumentParser(
+        prog="python -m web.admin.cli",
+        description=f"管理后台账号 (staff accounts); database: $ADMIN_DB or {DEFAULT_DB}",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     add = commands.add_parser("add", help="添加用户 (add a user)")
     add.add_argument("username")
     add.add_argument("--role", required=True, metavar="{editor,publisher}")
-    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取一行作为密码 (read password from stdin)")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="从标准输入读取一行作为密码 (read password from stdin)"
+    )
 
     passwd = commands.add_parser("passwd", help="修改密码并注销其所有会话 (set password, log out everywhere)")
     passwd.add_argument("username")
-    passwd.add_argument("--password-stdin", action="store_true", help="从标准输入读取一行作为密码 (read password from stdin)")
+    passwd.add_argument(
+        "--password-stdin", action="store_true", help="从标准输入读取一行作为密码 (read password from stdin)"
+    )
 
     role = commands.add_parser("role", help="修改角色并注销其所有会话 (change role, log out everywhere)")
     role.add_argument("username")
@@ -102,8 +109,10 @@ def run(args: argparse.Namespace, db: Path) -> None:
     elif args.command == "role":
         users.set_role(args.username, args.role)
         ended = SessionStore(db).delete_user(args.username)
-        print(f"{args.username} 的角色已改为 {ROLE_NAMES[args.role]}，注销了 {ended} 个会话"
-              f" (role set to {args.role}, {ended} sessions ended)")
+        print(
+            f"{args.username} 的角色已改为 {ROLE_NAMES[args.role]}，注销了 {ended} 个会话"
+            f" (role set to {args.role}, {ended} sessions ended)"
+        )
     elif args.command == "remove":
         users.remove(args.username)
         ended = SessionStore(db).delete_user(args.username)

@@ -1,4 +1,5 @@
 """Everything the admin routes share, built once when the web app starts (never at import)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Set
 
+from inbox.store import InboxStore
 from kb.audit import AuditLog
 from kb.editing import Entry, KnowledgeEditor
 from kb.loader import load_knowledge
@@ -15,9 +17,8 @@ from kb.training_data import generated_files
 from leads.store import LeadStore, leads_db_url
 from publishing.jobs import JobStore
 from publishing.models import ModelRegistry
-from publishing.pipeline import PublishSettings, Publisher
+from publishing.pipeline import Publisher, PublishSettings
 from web.admin import devices
-from inbox.store import InboxStore
 from web.admin.sessions import SessionStore
 from web.admin.settings import AdminSettings
 from web.admin.throttle import LoginThrottle
@@ -71,16 +72,27 @@ class AdminContext:
         models = ModelRegistry(settings.live_model, settings.model_history)
         pulls = PullTracker()
         publish_settings = PublishSettings(
-            project_dir=settings.project_dir, knowledge_dir=settings.knowledge_dir,
-            work_dir=settings.publish_work_dir, heldout=settings.heldout,
-            min_phrasing_accuracy=settings.min_phrasing_accuracy, min_heldout_accuracy=settings.min_heldout_accuracy)
+            project_dir=settings.project_dir,
+            knowledge_dir=settings.knowledge_dir,
+            work_dir=settings.publish_work_dir,
+            heldout=settings.heldout,
+            min_phrasing_accuracy=settings.min_phrasing_accuracy,
+            min_heldout_accuracy=settings.min_heldout_accuracy,
+        )
         return cls(
-            settings=settings, feedback_db=feedback_db, users=UserStore(settings.admin_db),
-            sessions=SessionStore(settings.admin_db), audit=audit,
+            settings=settings,
+            feedback_db=feedback_db,
+            users=UserStore(settings.admin_db),
+            sessions=SessionStore(settings.admin_db),
+            audit=audit,
             editor=KnowledgeEditor(settings.knowledge_dir, audit, settings.project_dir / "data" / "nlu"),
-            inbox=InboxStore(settings.inbox_db), jobs=jobs, models=models, pulls=pulls,
+            inbox=InboxStore(settings.inbox_db),
+            jobs=jobs,
+            models=models,
+            pulls=pulls,
             publisher=Publisher(publish_settings, jobs, models, pulls.running),
-            leads=LeadStore(leads_db_url()), device_key=devices.device_key(secret),
+            leads=LeadStore(leads_db_url()),
+            device_key=devices.device_key(secret),
         )
 
     def start_publish(self, job_id: str) -> None:

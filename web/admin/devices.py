@@ -6,6 +6,7 @@ a staff member's name never keeps that staff member out on their own computer. T
 cookie is an HMAC of the name and an expiry, keyed by a key derived from the web app's
 secret (WIDGET_SESSION_SECRET): it holds no session and grants nothing but the right
 to try a password at the normal pace."""
+
 from __future__ import annotations
 
 import base64

@@ -1,6 +1,7 @@
 """Who is asking: a staff session cookie or the scripts' bearer token; and whether they
 may do what they ask. Every /admin route passes through `check` (blueprint middleware),
 so a route cannot be added without protection by forgetting a decorator."""
+
 from __future__ import annotations
 
 import hmac
@@ -58,8 +59,11 @@ def denied(request: Request, status: int, message: str):
     if status == 401:
         return response.redirect("/admin/login")
     # The message may quote what the visitor typed ("找不到编号为 <script>… 的问答"): escaped.
-    return response.html(f"<!doctype html><meta charset=utf-8><title>{status}</title><p>{html.escape(message)}</p>"
-                         "<p><a href=/admin/>返回管理首页</a></p>", status=status)
+    return response.html(
+        f"<!doctype html><meta charset=utf-8><title>{status}</title><p>{html.escape(message)}</p>"
+        "<p><a href=/admin/>返回管理首页</a></p>",
+        status=status,
+    )
 
 
 async def check(request: Request):
@@ -87,4 +91,3 @@ def require(request: Request, permission: str):
     if who.can(permission):
         return None
     return denied(request, 403, "只有发布员（publisher）可以发布或回滚模型；请联系发布员")
-

@@ -5,6 +5,7 @@ handful of parallel failed logins stalled every other request of the process (th
 widget config, feedback, model pulls: 8 logins made /health take 2.4 s). The checks
 run on two threads of their own, so a login flood waits for those threads and the rest
 of the web app keeps answering; argon2 releases the GIL while it hashes."""
+
 from __future__ import annotations
 
 import asyncio

@@ -7,6 +7,7 @@ Only a Rasa server's word counts: with MODEL_SERVER_TOKEN set, only requests wit
 token are served at all; without one (local development), only callers on this
 machine are counted. Anyone else could otherwise send the new fingerprint and make a
 publish report "live on every server" before any server had it."""
+
 from __future__ import annotations
 
 import hmac
@@ -43,5 +44,8 @@ async def live_model(request: Request):
         return response.json({"error": "no model has been trained yet"}, status=404)
     if running == fingerprint:
         return response.empty(status=304)
-    return await response.file(str(admin.models.live), headers={"ETag": fingerprint, "filename": "assistant.tar.gz"},
-                               mime_type="application/gzip")
+    return await response.file(
+        str(admin.models.live),
+        headers={"ETag": fingerprint, "filename": "assistant.tar.gz"},
+        mime_type="application/gzip",
+    )

@@ -5,6 +5,7 @@ The browser holds a random id in an HttpOnly, SameSite=Strict cookie; the databa
 only its sha256, so a leaked copy of the file cannot be replayed as a login. Each
 session carries its own CSRF token for forms and API calls. Same SQLite pattern (and
 usually the same file) as web/admin/users.py."""
+
 from __future__ import annotations
 
 import hashlib
@@ -70,8 +71,9 @@ def cookie_options(secure: bool) -> dict:
 
 
 class SessionStore:
-    def __init__(self, path: Union[str, Path], idle_seconds: float = 8 * 3600,
-                 max_age_seconds: float = 24 * 3600) -> None:
+    def __init__(
+        self, path: Union[str, Path], idle_seconds: float = 8 * 3600, max_age_seconds: float = 24 * 3600
+    ) -> None:
         """Sessions end after `idle_seconds` without use (sliding) and in any case
         `max_age_seconds` after login."""
         self.path = Path(path)

@@ -1,4 +1,5 @@
 """Admin area settings, read from the environment in this one place."""
+
 from __future__ import annotations
 
 import os
@@ -60,8 +61,10 @@ class AdminSettings:
     def from_env(cls) -> "AdminSettings":
         token = os.environ.get("ADMIN_API_TOKEN") or None
         if token is not None and len(token) < MIN_API_TOKEN_LENGTH:
-            raise SettingsError(f"ADMIN_API_TOKEN must be at least {MIN_API_TOKEN_LENGTH} characters "
-                                "(e.g. python3 -c 'import secrets; print(secrets.token_hex(32))')")
+            raise SettingsError(
+                f"ADMIN_API_TOKEN must be at least {MIN_API_TOKEN_LENGTH} characters "
+                "(e.g. python3 -c 'import secrets; print(secrets.token_hex(32))')"
+            )
         project = _path("PROJECT_DIR", PROJECT_ROOT)
         return cls(
             admin_db=_path("ADMIN_DB", Path(".state/admin.db")),

@@ -5,6 +5,7 @@ unanswered) and the feedback store (👍/👎).
 Computed per request rather than kept in counters, so there is nothing to keep in sync;
 at the zone's volume (hundreds of messages a day) a 14-day scan is milliseconds. Charts
 are SVG drawn here, so the admin pages need no JavaScript and no chart library."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -80,7 +81,10 @@ class _UserEvents:
 
 
 def compute_stats(
-    tracker_db_url: str, inbox: InboxStore, feedback_db: Path, days: int = 14,
+    tracker_db_url: str,
+    inbox: InboxStore,
+    feedback_db: Path,
+    days: int = 14,
     today: Optional[dt.date] = None,
 ) -> Stats:
     """Everything the dashboard shows; a tracker store that does not exist yet (no
@@ -88,9 +92,7 @@ def compute_stats(
     dates, start, end = day_bounds(days, today)
     events = _read_user_events(tracker_db_url, start, end)
     channels = sorted({channel for _, channel in events.messages})
-    conversations = {
-        channel: [len(events.senders.get((day, channel), ())) for day in dates] for channel in channels
-    }
+    conversations = {channel: [len(events.senders.get((day, channel), ())) for day in dates] for channel in channels}
     messages = {channel: [events.messages[(day, channel)] for day in dates] for channel in channels}
     total_messages = sum(events.messages.values())
     unanswered = sum(inbox.unanswered_by_day(days, dates[-1]).values())
@@ -117,7 +119,9 @@ def compute_stats(
 
 def _sqlite_file_missing(url: Any) -> bool:
     database = url.database
-    return url.get_backend_name() == "sqlite" and bool(database) and database != ":memory:" and not Path(database).exists()
+    return (
+        url.get_backend_name() == "sqlite" and bool(database) and database != ":memory:" and not Path(database).exists()
+    )
 
 
 def _read_user_events(tracker_db_url: str, start: float, end: float) -> _UserEvents:
@@ -165,7 +169,7 @@ def _count(found: _UserEvents, sender_id: str, day: dt.date, data: Dict[str, Any
     selected = ((parse_data.get("response_selector") or {}).get(FAQ_INTENT) or {}).get("response") or {}
     key = selected.get("intent_response_key") or ""
     if key.startswith(FAQ_INTENT + "/"):
-        found.faqs[key[len(FAQ_INTENT) + 1:]] += 1
+        found.faqs[key[len(FAQ_INTENT) + 1 :]] += 1
 
 
 def _feedback_counts(feedback_db: Path, start: float, end: float) -> Tuple[int, int]:
@@ -248,7 +252,9 @@ def bar_chart_svg(
     ticks = [0, top // 2, top] if top >= 2 else [0, top]
     for tick in ticks:
         y = plot_bottom - plot_height * tick / top
-        parts.append(f'<line x1="{_PLOT_LEFT}" y1="{_fmt(y)}" x2="{width - _PLOT_RIGHT_GAP}" y2="{_fmt(y)}" stroke="#ddd"/>')
+        parts.append(
+            f'<line x1="{_PLOT_LEFT}" y1="{_fmt(y)}" x2="{width - _PLOT_RIGHT_GAP}" y2="{_fmt(y)}" stroke="#ddd"/>'
+        )
         parts.append(f'<text x="{_PLOT_LEFT - 6}" y="{_fmt(y + 4)}" text-anchor="end">{tick}</text>')
     parts.append(f'<line x1="{_PLOT_LEFT}" y1="{_PLOT_TOP}" x2="{_PLOT_LEFT}" y2="{plot_bottom}" stroke="#888"/>')
 

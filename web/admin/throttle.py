@@ -21,6 +21,7 @@ Memory only, in the one web app process (workers=1): a restart forgets the count
 which errs towards staff being able to log in. Attempts never stay longer than the
 window, and at most MAX_TRACKED keys are kept (oldest dropped), so a flood of invented
 names cannot grow it without bound."""
+
 from __future__ import annotations
 
 import time
@@ -57,8 +58,10 @@ class Alert:
     clients: int
 
     def describe(self) -> str:
-        return (f"{self.failures} failed logins for this name from {self.clients} addresses "
-                f"in {WINDOW_SECONDS // 60} minutes")
+        return (
+            f"{self.failures} failed logins for this name from {self.clients} addresses "
+            f"in {WINDOW_SECONDS // 60} minutes"
+        )
 
 
 def _delay(failures: int, free: int) -> float:
@@ -92,8 +95,9 @@ class LoginThrottle:
         by_client = self._get(self._clients, client, now)
         waits = [self._remaining(by_client, FREE_FAILURES, now)]
         if not known_device:
-            waits.append(self._remaining(self._get(self._accounts, account_key(username), now),
-                                         ACCOUNT_FREE_FAILURES, now))
+            waits.append(
+                self._remaining(self._get(self._accounts, account_key(username), now), ACCOUNT_FREE_FAILURES, now)
+            )
         return max(waits)
 
     @staticmethod

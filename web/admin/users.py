@@ -9,6 +9,7 @@ logins are rare, and this stays safe across sanic workers and the admin CLI writ
 same file. The file and table are created on first use, so constructing a store (or
 importing this module) touches nothing on disk. There is no default user or password:
 staff accounts are made with `python -m web.admin.cli add`."""
+
 from __future__ import annotations
 
 import re
@@ -79,8 +80,10 @@ class AuthResult:
 
 def check_username(username: str) -> None:
     if not isinstance(username, str) or not USERNAME_PATTERN.fullmatch(username):
-        raise UserError("用户名须为 3–32 个字符，只能包含英文字母、数字、下划线、点或连字符",
-                        "username must be 3-32 characters of A-Z a-z 0-9 _ . -")
+        raise UserError(
+            "用户名须为 3–32 个字符，只能包含英文字母、数字、下划线、点或连字符",
+            "username must be 3-32 characters of A-Z a-z 0-9 _ . -",
+        )
 
 
 def check_role(role: str) -> None:
@@ -90,8 +93,9 @@ def check_role(role: str) -> None:
 
 def check_password(username: str, password: str) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_CHARS:
-        raise UserError(f"密码至少 {MIN_PASSWORD_CHARS} 个字符",
-                        f"password must be at least {MIN_PASSWORD_CHARS} characters")
+        raise UserError(
+            f"密码至少 {MIN_PASSWORD_CHARS} 个字符", f"password must be at least {MIN_PASSWORD_CHARS} characters"
+        )
     if password.casefold() == username.casefold():
         raise UserError("密码不能与用户名相同", "password must not be the username")
 
@@ -159,8 +163,7 @@ class UserStore:
 
     def list(self) -> List[User]:
         with closing(self._connect()) as connection:
-            rows = connection.execute(
-                "SELECT username, role, last_login FROM users ORDER BY username").fetchall()
+            rows = connection.execute("SELECT username, role, last_login FROM users ORDER BY username").fetchall()
         return [User(**dict(row)) for row in rows]
 
     def _dummy(self) -> str:

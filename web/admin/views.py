@@ -1,6 +1,7 @@
 """The staff pages under /admin: plain HTML forms rendered on the server, in Chinese, for
 people who have never seen YAML. Each handler is short: read the form, call the editor
 (kb.editing) or a store, render or redirect."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,9 +43,12 @@ _templates: Optional[Environment] = None
 def templates() -> Environment:
     global _templates
     if _templates is None:
-        _templates = Environment(loader=FileSystemLoader(str(HERE / "templates")),
-                                 autoescape=select_autoescape(["html"]))
-        _templates.filters["datetime"] = lambda ts: dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else ""
+        _templates = Environment(
+            loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"])
+        )
+        _templates.filters["datetime"] = (
+            lambda ts: dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else ""
+        )
         _templates.filters["percent"] = lambda v: "—" if v is None else f"{v:.1%}"
     return _templates
 
@@ -56,9 +60,17 @@ def ctx(request: Request):
 def render(request: Request, name: str, status: int = 200, **values: Any) -> response.HTTPResponse:
     who = getattr(request.ctx, "principal", None)
     admin = ctx(request)
-    page = templates().get_template(name).render(
-        user=who, csrf=who.csrf_token if who else "", inbox_open=admin.inbox.open_count() if who else 0,
-        flash=request.args.get("msg", ""), **values)
+    page = (
+        templates()
+        .get_template(name)
+        .render(
+            user=who,
+            csrf=who.csrf_token if who else "",
+            inbox_open=admin.inbox.open_count() if who else 0,
+            flash=request.args.get("msg", ""),
+            **values,
+        )
+    )
     return response.html(page, status=status)
 
 
@@ -96,31 +108,45 @@ async def login(request: Request):
     form = request.form or {}
     token = request.cookies.get(LOGIN_COOKIE, "")
     if not token or not secrets.compare_digest(token, form.get("login_token", "")):
-        return render(request, "login.html", status=403, login_token=token,
-                      error="登录页面已过期，请刷新后重新输入")
+        return render(request, "login.html", status=403, login_token=token, error="登录页面已过期，请刷新后重新输入")
     username, client = form.get("username", "").strip(), client_address(request)
     known = devices.known(admin.device_key, request.cookies.get(devices.COOKIE_NAME), username)
     wait = admin.throttle.wait_seconds(client, username, known_device=known)
     if wait > 0:  # the same answer for any name: it tells nothing about which exist
-        return render(request, "login.html", status=429, login_token=token,
-                      error=THROTTLED_MESSAGE.format(seconds=math.ceil(wait)), username=username)
+        return render(
+            request,
+            "login.html",
+            status=429,
+            login_token=token,
+            error=THROTTLED_MESSAGE.format(seconds=math.ceil(wait)),
+            username=username,
+        )
     result = await off_loop(admin.users.authenticate, username, form.get("password", ""))
     if not result.ok:
         alert = admin.throttle.failed(client, username)
         if alert:
             logger.warning("admin.login.guessing %s", alert.describe())
-            await off_loop(admin.audit.record, "system", "login_alert", "account", alert.username, "",
-                           [alert.describe()], None, None)
-        return render(request, "login.html", status=401, login_token=token, error=result.message,
-                      username=username)
+            await off_loop(
+                admin.audit.record,
+                "system",
+                "login_alert",
+                "account",
+                alert.username,
+                "",
+                [alert.describe()],
+                None,
+                None,
+            )
+        return render(request, "login.html", status=401, login_token=token, error=result.message, username=username)
     admin.throttle.succeeded(client, username)
     session = admin.sessions.create(result.user.username, result.user.role)
     page = response.redirect("/admin/")
     page.cookies[COOKIE_NAME] = session.session_id
     page.cookies[COOKIE_NAME].update(cookie_options(admin.settings.cookie_secure))
     page.cookies[devices.COOKIE_NAME] = devices.issue(admin.device_key, result.user.username)
-    page.cookies[devices.COOKIE_NAME].update({**cookie_options(admin.settings.cookie_secure),
-                                              "max-age": devices.LIFETIME_SECONDS})
+    page.cookies[devices.COOKIE_NAME].update(
+        {**cookie_options(admin.settings.cookie_secure), "max-age": devices.LIFETIME_SECONDS}
+    )
     del page.cookies[LOGIN_COOKIE]
     return page
 
@@ -145,16 +171,33 @@ async def dashboard(request: Request):
     labels = [day.strftime("%m-%d") for day in stats.days]
     conversations = bar_chart_svg("每日会话数（按渠道）", labels, labelled(stats.conversations))
     messages = bar_chart_svg("每日提问数（按渠道）", labels, labelled(stats.messages))
-    return render(request, "dashboard.html", stats=stats, chart_conversations=conversations,
-                  chart_messages=messages, review_due=admin.review_due(),
-                  review_days=admin.settings.review_after_days, unpublished=admin.unpublished_changes(),
-                  last_job=(admin.jobs.recent(1) or [None])[0],
-                  login_alerts=[a for a in admin.audit.recent(5, "account") if time.time() - a.at < 7 * 86400])
+    return render(
+        request,
+        "dashboard.html",
+        stats=stats,
+        chart_conversations=conversations,
+        chart_messages=messages,
+        review_due=admin.review_due(),
+        review_days=admin.settings.review_after_days,
+        unpublished=admin.unpublished_changes(),
+        last_job=(admin.jobs.recent(1) or [None])[0],
+        login_alerts=[a for a in admin.audit.recent(5, "account") if time.time() - a.at < 7 * 86400],
+    )
 
 
 # --- FAQ -------------------------------------------------------------------------------------
-FAQ_FORM_KEYS = ["id", "category", "question", "phrasings", "answer", "document", "section", "period",
-                 "reviewed_at", "disabled"]
+FAQ_FORM_KEYS = [
+    "id",
+    "category",
+    "question",
+    "phrasings",
+    "answer",
+    "document",
+    "section",
+    "period",
+    "reviewed_at",
+    "disabled",
+]
 
 
 @bp.get("/faq")
@@ -171,27 +214,64 @@ async def faq_list(request: Request):
     elif state == "active":
         entries = [e for e in entries if not e.fields["disabled"]]
     if query:
-        entries = [e for e in entries if query in e.id or query in e.fields["question"] or query in e.fields["answer"]
-                   or any(query in p for p in e.fields["phrasings"])]
-    return render(request, "faq_list.html", entries=entries, categories=editor.categories(), q=query,
-                  category=category, state=state)
+        entries = [
+            e
+            for e in entries
+            if query in e.id
+            or query in e.fields["question"]
+            or query in e.fields["answer"]
+            or any(query in p for p in e.fields["phrasings"])
+        ]
+    return render(
+        request,
+        "faq_list.html",
+        entries=entries,
+        categories=editor.categories(),
+        q=query,
+        category=category,
+        state=state,
+    )
 
 
-def _faq_page(request: Request, values: Dict[str, Any], version: Optional[str], errors: List[str] = (),
-              status: int = 200, inbox: str = ""):
+def _faq_page(
+    request: Request,
+    values: Dict[str, Any],
+    version: Optional[str],
+    errors: List[str] = (),
+    status: int = 200,
+    inbox: str = "",
+):
     editor: KnowledgeEditor = ctx(request).editor
     history = ctx(request).audit.recent(20, "faq", values.get("id")) if version else []
-    return render(request, "faq_form.html", status=status, values=values, version=version or "",
-                  errors=list(errors), categories=editor.categories(), sections=editor.sections(),
-                  history=history, inbox=inbox)
+    return render(
+        request,
+        "faq_form.html",
+        status=status,
+        values=values,
+        version=version or "",
+        errors=list(errors),
+        categories=editor.categories(),
+        sections=editor.sections(),
+        history=history,
+        inbox=inbox,
+    )
 
 
 @bp.get("/faq/new")
 async def faq_new(request: Request):
     question = request.args.get("question", "")
-    values = {"question": question, "phrasings": [], "answer": "", "category": request.args.get("category", ""),
-              "document": "profile_2021", "section": "", "period": "", "reviewed_at": dt.date.today().isoformat(),
-              "disabled": False, "id": ""}
+    values = {
+        "question": question,
+        "phrasings": [],
+        "answer": "",
+        "category": request.args.get("category", ""),
+        "document": "profile_2021",
+        "section": "",
+        "period": "",
+        "reviewed_at": dt.date.today().isoformat(),
+        "disabled": False,
+        "id": "",
+    }
     return _faq_page(request, values, None, inbox=request.args.get("inbox", ""))
 
 
@@ -224,19 +304,38 @@ async def faq_save(request: Request, entry_id: str):
     try:
         result = admin.editor.save_faq(values, version if entry_id else None, request.ctx.principal.username)
     except ConflictError as error:
-        return _faq_page(request, dict(values, phrasings=values["phrasings"].splitlines()), version, error.problems, 409)
+        return _faq_page(
+            request, dict(values, phrasings=values["phrasings"].splitlines()), version, error.problems, 409
+        )
     except EditError as error:
-        return _faq_page(request, dict(values, phrasings=values["phrasings"].splitlines()), version, error.problems,
-                         422, inbox=inbox)
+        return _faq_page(
+            request, dict(values, phrasings=values["phrasings"].splitlines()), version, error.problems, 422, inbox=inbox
+        )
     if inbox:
         admin.inbox.resolve(inbox, request.ctx.principal.username, f"new_faq:{result.entry.id}")
-    message = "已保存，答案已生效" + ("；新增或修改的问法需要“发布”后机器人才能识别" if any("问法" in c or "标准问题" in c or c == "新增问答" for c in result.changes) else "")
+    message = "已保存，答案已生效" + (
+        "；新增或修改的问法需要“发布”后机器人才能识别"
+        if any("问法" in c or "标准问题" in c or c == "新增问答" for c in result.changes)
+        else ""
+    )
     return back(f"/admin/faq/{result.entry.id}", message if result.changes else "没有改动")
 
 
 # --- figures ----------------------------------------------------------------------------------
-FIGURE_FORM_KEYS = ["name", "aliases", "kind", "value", "unit", "growth_pct", "prefix", "note", "period",
-                    "document", "section", "reviewed_at"]
+FIGURE_FORM_KEYS = [
+    "name",
+    "aliases",
+    "kind",
+    "value",
+    "unit",
+    "growth_pct",
+    "prefix",
+    "note",
+    "period",
+    "document",
+    "section",
+    "reviewed_at",
+]
 
 
 FIGURE_KINDS = {"indicator": "经济指标", "fact": "其他数据"}
@@ -245,9 +344,12 @@ FIGURE_KINDS = {"indicator": "经济指标", "fact": "其他数据"}
 @bp.get("/figures")
 async def figure_list(request: Request):
     query, kind = request.args.get("q", "").strip(), request.args.get("kind", "")
-    entries = [e for e in ctx(request).editor.figures()
-               if (not kind or e.fields["kind"] == kind)
-               and (not query or query in e.id or query in e.fields["name"] or any(query in a for a in e.fields["aliases"]))]
+    entries = [
+        e
+        for e in ctx(request).editor.figures()
+        if (not kind or e.fields["kind"] == kind)
+        and (not query or query in e.id or query in e.fields["name"] or any(query in a for a in e.fields["aliases"]))
+    ]
     return render(request, "figure_list.html", entries=entries, q=query, kind=kind, kinds=FIGURE_KINDS)
 
 
@@ -258,8 +360,15 @@ async def figure_edit(request: Request, entry_id: str):
         entry = editor.figure(entry_id)
     except EditError as error:
         return guard.denied(request, 404, error.problems[0])
-    return render(request, "figure_form.html", values=entry.fields, version=entry.version, errors=[],
-                  sections=editor.sections(), history=ctx(request).audit.recent(20, "figure", entry_id))
+    return render(
+        request,
+        "figure_form.html",
+        values=entry.fields,
+        version=entry.version,
+        errors=[],
+        sections=editor.sections(),
+        history=ctx(request).audit.recent(20, "figure", entry_id),
+    )
 
 
 @bp.post("/figures/<entry_id>")
@@ -271,9 +380,16 @@ async def figure_save(request: Request, entry_id: str):
         result = editor.save_figure(values, version, request.ctx.principal.username)
     except EditError as error:
         values["aliases"] = str(values["aliases"]).splitlines()
-        return render(request, "figure_form.html", status=409 if isinstance(error, ConflictError) else 422,
-                      values=values, version=version, errors=error.problems, sections=editor.sections(),
-                      history=ctx(request).audit.recent(20, "figure", entry_id))
+        return render(
+            request,
+            "figure_form.html",
+            status=409 if isinstance(error, ConflictError) else 422,
+            values=values,
+            version=version,
+            errors=error.problems,
+            sections=editor.sections(),
+            history=ctx(request).audit.recent(20, "figure", entry_id),
+        )
     return back(f"/admin/figures/{entry_id}", "已保存，机器人回答中的数据已更新" if result.changes else "没有改动")
 
 
@@ -304,8 +420,10 @@ async def inbox(request: Request):
         for question in group.questions:
             hits = [hit for hit in search.rank(knowledge, question.example_text, limit=3) if hit.kind == "faq"]
             suggestions[question.normalised] = hits[0].id if hits else ""  # preselected in the drop-down
-    faqs = sorted(((e.id, e.fields["question"]) for e in admin.editor.faqs() if not e.fields["disabled"]),
-                  key=lambda item: item[1])
+    faqs = sorted(
+        ((e.id, e.fields["question"]) for e in admin.editor.faqs() if not e.fields["disabled"]),
+        key=lambda item: item[1],
+    )
     return render(request, "inbox.html", groups=groups, suggestions=suggestions, faqs=faqs)
 
 
@@ -335,9 +453,16 @@ async def inbox_resolve(request: Request):
 async def publish_page(request: Request):
     admin = ctx(request)
     history = admin.models.history()
-    return render(request, "publish.html", jobs=admin.jobs.recent(20), running=admin.jobs.running(),
-                  unpublished=admin.unpublished_changes(), live=admin.models.fingerprint(),
-                  serving=admin.pulls.fingerprints(), history=history)
+    return render(
+        request,
+        "publish.html",
+        jobs=admin.jobs.recent(20),
+        running=admin.jobs.running(),
+        unpublished=admin.unpublished_changes(),
+        live=admin.models.fingerprint(),
+        serving=admin.pulls.fingerprints(),
+        history=history,
+    )
 
 
 @bp.get("/publish/<job_id>")
@@ -373,8 +498,16 @@ async def model_rollback(request: Request):
     fingerprint = admin.models.rollback()
     if fingerprint is None:
         return back("/admin/publish", "没有更早的模型可以回滚")
-    admin.audit.record(request.ctx.principal.username, "model_rollback", "model", fingerprint[:12], "models",
-                       [f"模型回滚到 {fingerprint[:12]}"], None, None)
+    admin.audit.record(
+        request.ctx.principal.username,
+        "model_rollback",
+        "model",
+        fingerprint[:12],
+        "models",
+        [f"模型回滚到 {fingerprint[:12]}"],
+        None,
+        None,
+    )
     return back("/admin/publish", f"已回滚到上一个模型（{fingerprint[:12]}），Rasa 会在几秒内加载它")
 
 
@@ -392,8 +525,11 @@ async def leads_list(request: Request):
 @bp.get("/leads.csv")
 async def leads_export(request: Request):
     store = ctx(request).leads
-    return response.raw(leads_csv(store.list_leads(limit=100_000)), content_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="leads-{dt.date.today()}.csv"'})
+    return response.raw(
+        leads_csv(store.list_leads(limit=100_000)),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="leads-{dt.date.today()}.csv"'},
+    )
 
 
 @bp.get("/leads/<lead_id:int>")
@@ -452,28 +588,45 @@ async def export_xlsx(request: Request):
 def export_faq(request: Request, extension: str) -> response.HTTPResponse:
     write, content_type = EXPORTS[extension]
     rows = export_rows(load_knowledge(ctx(request).settings.knowledge_dir).knowledge)
-    return response.raw(write(rows), content_type=content_type,
-                        headers={"Content-Disposition": f'attachment; filename="faq-{dt.date.today()}.{extension}"'})
+    return response.raw(
+        write(rows),
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="faq-{dt.date.today()}.{extension}"'},
+    )
 
 
 @bp.post("/import")
 async def import_faq(request: Request):
     upload = (request.files or {}).get("file")
     if upload is None or not upload.body:
-        return render(request, "transfer.html", status=422, problems=["请选择要导入的 .csv 或 .xlsx 文件"], summary=None)
+        return render(
+            request, "transfer.html", status=422, problems=["请选择要导入的 .csv 或 .xlsx 文件"], summary=None
+        )
     if len(upload.body) > MAX_UPLOAD_BYTES:
         return render(request, "transfer.html", status=413, problems=["文件太大（上限 2 MB）"], summary=None)
     parsed = parse_upload(upload.name or "", upload.body)
     if parsed.problems:
         return render(request, "transfer.html", status=422, problems=parsed.problems, summary=None)
     try:
-        summary = ctx(request).editor.apply_many([row_values(row) for row in parsed.rows], request.ctx.principal.username)
+        summary = ctx(request).editor.apply_many(
+            [row_values(row) for row in parsed.rows], request.ctx.principal.username
+        )
     except EditError as error:
         return render(request, "transfer.html", status=422, problems=error.problems, summary=None)
     return render(request, "transfer.html", problems=[], summary=summary)
 
 
 def row_values(row: Any) -> Dict[str, Any]:
-    return {"id": row.id, "category": row.category, "question": row.question, "phrasings": list(row.phrasings),
-            "answer": row.answer, "document": row.document, "section": row.section, "period": row.period,
-            "reviewed_at": row.reviewed_at, "disabled": row.disabled, "line": row.line}
+    return {
+        "id": row.id,
+        "category": row.category,
+        "question": row.question,
+        "phrasings": list(row.phrasings),
+        "answer": row.answer,
+        "document": row.document,
+        "section": row.section,
+        "period": row.period,
+        "reviewed_at": row.reviewed_at,
+        "disabled": row.disabled,
+        "line": row.line,
+    }

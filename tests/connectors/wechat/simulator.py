@@ -1,6 +1,7 @@
 """A simulated WeChat server: builds, signs and encrypts requests exactly as WeChat
 does (checked against WeChat's published sample in test_protocol.py), and reads the
 replies. And a fake customer-service API (aiohttp) that records what it is sent."""
+
 from __future__ import annotations
 
 import re
@@ -30,40 +31,56 @@ class SimulatedWeChat:
         if msg_id is None:
             self._msg_id += 1
             msg_id = self._msg_id
-        return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{open_id}]]></FromUserName>"
-                f"<CreateTime>{create_time or int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-                f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>")
+        return (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{open_id}]]></FromUserName>"
+            f"<CreateTime>{create_time or int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+        )
 
     def event(self, open_id: str, event: str, key: str = "", create_time: Optional[int] = None) -> str:
-        return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{open_id}]]></FromUserName>"
-                f"<CreateTime>{create_time or int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
-                f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey></xml>")
+        return (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{open_id}]]></FromUserName>"
+            f"<CreateTime>{create_time or int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            f"<Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{key}]]></EventKey></xml>"
+        )
 
     def voice(self, open_id: str, recognition: str) -> str:
         self._msg_id += 1
-        return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{open_id}]]></FromUserName>"
-                f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[m]]></MediaId>"
-                f"<Format><![CDATA[amr]]></Format><Recognition><![CDATA[{recognition}]]></Recognition><MsgId>{self._msg_id}</MsgId></xml>")
+        return (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{open_id}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[m]]></MediaId>"
+            f"<Format><![CDATA[amr]]></Format><Recognition><![CDATA[{recognition}]]></Recognition><MsgId>{self._msg_id}</MsgId></xml>"
+        )
 
     def image(self, open_id: str) -> str:
         self._msg_id += 1
-        return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{open_id}]]></FromUserName>"
-                f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://x/y.jpg]]></PicUrl>"
-                f"<MediaId><![CDATA[m]]></MediaId><MsgId>{self._msg_id}</MsgId></xml>")
+        return (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{open_id}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://x/y.jpg]]></PicUrl>"
+            f"<MediaId><![CDATA[m]]></MediaId><MsgId>{self._msg_id}</MsgId></xml>"
+        )
 
-    def request(self, xml: str, timestamp: Optional[int] = None, nonce: Optional[str] = None) -> Tuple[Dict[str, str], bytes]:
+    def request(
+        self, xml: str, timestamp: Optional[int] = None, nonce: Optional[str] = None
+    ) -> Tuple[Dict[str, str], bytes]:
         """Query arguments and body of WeChat's POST, in this simulator's mode."""
         timestamp_text = str(timestamp if timestamp is not None else int(time.time()))
         nonce = nonce or str(secrets.randbelow(10**10))
-        args = {"timestamp": timestamp_text, "nonce": nonce, "openid": _open_id(xml),
-                "signature": signature(self.token, timestamp_text, nonce)}
+        args = {
+            "timestamp": timestamp_text,
+            "nonce": nonce,
+            "openid": _open_id(xml),
+            "signature": signature(self.token, timestamp_text, nonce),
+        }
         if self.mode == "plain":
             return args, xml.encode("utf-8")
         encrypted_xml = self.crypto.encrypt_message(xml, nonce, timestamp_text)
         encrypted = re.search(r"<Encrypt><!\[CDATA\[(.*?)\]\]></Encrypt>", encrypted_xml).group(1)
         args.update(encrypt_type="aes", msg_signature=signature(self.token, timestamp_text, nonce, encrypted))
         if self.mode == "safe":
-            body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+            body = (
+                f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+            )
         else:  # compatible: plaintext fields and the encrypted copy side by side
             body = xml.replace("</xml>", f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
         return args, body.encode("utf-8")
@@ -71,16 +88,22 @@ class SimulatedWeChat:
     def verification(self, echostr: str, timestamp: Optional[int] = None) -> Dict[str, str]:
         timestamp_text = str(timestamp if timestamp is not None else int(time.time()))
         nonce = str(secrets.randbelow(10**10))
-        return {"signature": signature(self.token, timestamp_text, nonce), "timestamp": timestamp_text,
-                "nonce": nonce, "echostr": echostr}
+        return {
+            "signature": signature(self.token, timestamp_text, nonce),
+            "timestamp": timestamp_text,
+            "nonce": nonce,
+            "echostr": echostr,
+        }
 
     def reply_text(self, args: Dict[str, str], body: str) -> Optional[str]:
         """The text content of a passive reply (decrypted in the encrypted modes)."""
         if body == "success":
             return None
         if self.mode != "plain":
-            found = {tag: re.search(fr"<{tag}>(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?</{tag}>", body, re.S).group(1)
-                     for tag in ("Encrypt", "MsgSignature", "TimeStamp", "Nonce")}
+            found = {
+                tag: re.search(rf"<{tag}>(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?</{tag}>", body, re.S).group(1)
+                for tag in ("Encrypt", "MsgSignature", "TimeStamp", "Nonce")
+            }
             assert found["MsgSignature"] == signature(self.token, found["TimeStamp"], found["Nonce"], found["Encrypt"])
             body = self.crypto.decrypt_message(body, found["MsgSignature"], found["TimeStamp"], found["Nonce"])
         match = re.search(r"<Content><!\[CDATA\[(.*)\]\]></Content>", body, re.S)

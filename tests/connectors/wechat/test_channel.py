@@ -1,5 +1,6 @@
 """The WeChat channel against the simulated WeChat server and the fake customer-service
 API: every rule of the connector, with a fake assistant in place of Rasa."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,7 +15,11 @@ from connectors.wechat.channel import PLEASE_TYPE, WeChatInput
 from connectors.wechat.customer_service import CustomerServiceClient
 from connectors.wechat.render import MAX_REPLY_BYTES, MORE_HINT
 from tests.connectors.wechat.simulator import (
-    SAMPLE_AES_KEY, SAMPLE_APP_ID, SAMPLE_TOKEN, FakeCustomerServiceApi, SimulatedWeChat,
+    SAMPLE_AES_KEY,
+    SAMPLE_APP_ID,
+    SAMPLE_TOKEN,
+    FakeCustomerServiceApi,
+    SimulatedWeChat,
 )
 
 
@@ -31,9 +36,14 @@ class FakeAssistant:
             await asyncio.sleep(self.delay() if callable(self.delay) else self.delay)
         if message.text == "/greet":
             await message.output_channel.send_text_with_buttons(
-                message.sender_id, "您好！请选择话题：", [{"title": "区位交通", "payload": "交通方便吗"}, {"title": "经济数据", "payload": "经济怎么样"}])
+                message.sender_id,
+                "您好！请选择话题：",
+                [{"title": "区位交通", "payload": "交通方便吗"}, {"title": "经济数据", "payload": "经济怎么样"}],
+            )
         elif self.long_answer:
-            await message.output_channel.send_text_message(message.sender_id, "\n".join(f"第{i}条：湘潭经开区概况。" for i in range(300)))
+            await message.output_channel.send_text_message(
+                message.sender_id, "\n".join(f"第{i}条：湘潭经开区概况。" for i in range(300))
+            )
         else:
             await message.output_channel.send_text_message(message.sender_id, f"答：{message.text}")
 
@@ -74,8 +84,10 @@ def test_bad_signature_stale_and_future_timestamps_are_refused():
 
     async def scenario():
         args, body = simulator.request(simulator.text("o", "hi"))
-        results = [(await channel.handle_post({**args, "signature": "f" * 40}, body, assistant))[0],
-                   (await channel.handle_post({**args, "msg_signature": "f" * 40}, body, assistant))[0]]
+        results = [
+            (await channel.handle_post({**args, "signature": "f" * 40}, body, assistant))[0],
+            (await channel.handle_post({**args, "msg_signature": "f" * 40}, body, assistant))[0],
+        ]
         for timestamp in (int(time.time()) - 301, int(time.time()) + 400):
             args, body = simulator.request(simulator.text("o", "hi"), timestamp=timestamp)
             results.append((await channel.handle_post(args, body, assistant))[0])
@@ -90,8 +102,12 @@ def test_replayed_nonce_with_another_message_is_refused():
 
     async def scenario():
         sent_at = int(time.time())  # a replay repeats the original's timestamp and nonce
-        first = await post(channel, simulator, simulator.text("o", "第一条"), assistant, nonce="424242", timestamp=sent_at)
-        replay = await post(channel, simulator, simulator.text("o", "伪造的第二条"), assistant, nonce="424242", timestamp=sent_at)
+        first = await post(
+            channel, simulator, simulator.text("o", "第一条"), assistant, nonce="424242", timestamp=sent_at
+        )
+        replay = await post(
+            channel, simulator, simulator.text("o", "伪造的第二条"), assistant, nonce="424242", timestamp=sent_at
+        )
         return first, replay
 
     first, replay = asyncio.run(scenario())
@@ -188,11 +204,18 @@ def test_events_and_message_types():
     async def scenario():
         return [
             await post(channel, simulator, simulator.event("u1", "subscribe", "qrscene_expo2021"), assistant),
-            await post(channel, simulator, simulator.event("u1", "CLICK", "TOPIC_ECONOMY", create_time=int(time.time()) + 1), assistant),
+            await post(
+                channel,
+                simulator,
+                simulator.event("u1", "CLICK", "TOPIC_ECONOMY", create_time=int(time.time()) + 1),
+                assistant,
+            ),
             await post(channel, simulator, simulator.event("u1", "SCAN", "roadshow"), assistant),
             await post(channel, simulator, simulator.voice("u1", "园区在哪里"), assistant),
             await post(channel, simulator, simulator.image("u1"), assistant),
-            await post(channel, simulator, simulator.event("u1", "unsubscribe", create_time=int(time.time()) + 2), assistant),
+            await post(
+                channel, simulator, simulator.event("u1", "unsubscribe", create_time=int(time.time()) + 2), assistant
+            ),
         ]
 
     results = asyncio.run(scenario())
@@ -212,8 +235,9 @@ def test_fifty_users_at_once_each_answered_exactly_once():
     async def scenario():
         api = await FakeCustomerServiceApi().start()
         channel = make_channel(api.url, reply_window=0.4, aes_key=SAMPLE_AES_KEY)
-        results = await asyncio.gather(*(
-            post(channel, simulator, simulator.text(f"openid-{i}", f"问题{i}"), assistant) for i in range(50)))
+        results = await asyncio.gather(
+            *(post(channel, simulator, simulator.text(f"openid-{i}", f"问题{i}"), assistant) for i in range(50))
+        )
         await asyncio.sleep(1.2)
         await api.stop()
         return results, api.sent, api.token_requests
@@ -267,16 +291,19 @@ def test_signed_odd_timestamps_are_refused_not_a_server_error(timestamp):
     assert status == 403
 
 
-@pytest.mark.parametrize("xml", [
-    "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o-x]]></FromUserName><CreateTime>1</CreateTime>"
-    "<MsgType><![CDATA[text]]></MsgType><Content><b>粗体</b><i>x</i></Content><MsgId>5</MsgId></xml>",
-    "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><a>1</a><a>2</a></FromUserName><CreateTime>1</CreateTime>"
-    "<MsgType><![CDATA[text]]></MsgType><Content>hi</Content><MsgId>6</MsgId></xml>",
-    "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o-x]]></FromUserName><CreateTime>soon</CreateTime>"
-    "<MsgType><![CDATA[text]]></MsgType><Content>hi</Content><MsgId>7</MsgId></xml>",
-    "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o-x]]></FromUserName><CreateTime>1</CreateTime>"
-    "<MsgType><![CDATA[event]]></MsgType><Event><x>subscribe</x></Event></xml>",
-])
+@pytest.mark.parametrize(
+    "xml",
+    [
+        "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o-x]]></FromUserName><CreateTime>1</CreateTime>"
+        "<MsgType><![CDATA[text]]></MsgType><Content><b>粗体</b><i>x</i></Content><MsgId>5</MsgId></xml>",
+        "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><a>1</a><a>2</a></FromUserName><CreateTime>1</CreateTime>"
+        "<MsgType><![CDATA[text]]></MsgType><Content>hi</Content><MsgId>6</MsgId></xml>",
+        "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o-x]]></FromUserName><CreateTime>soon</CreateTime>"
+        "<MsgType><![CDATA[text]]></MsgType><Content>hi</Content><MsgId>7</MsgId></xml>",
+        "<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o-x]]></FromUserName><CreateTime>1</CreateTime>"
+        "<MsgType><![CDATA[event]]></MsgType><Event><x>subscribe</x></Event></xml>",
+    ],
+)
 def test_signed_xml_with_odd_fields_is_refused_not_a_server_error(xml):
     simulator = SimulatedWeChat("plain")
     args, body = simulator.request(xml)
@@ -288,8 +315,9 @@ def test_a_follower_flooding_messages_gets_a_polite_reply_without_a_turn():
     simulator, assistant, channel = SimulatedWeChat("plain"), FakeAssistant(), make_channel()
 
     async def flood():
-        return [await post(channel, simulator, simulator.text("openid-flood", f"问题{n}"), assistant)
-                for n in range(25)]
+        return [
+            await post(channel, simulator, simulator.text("openid-flood", f"问题{n}"), assistant) for n in range(25)
+        ]
 
     replies = asyncio.run(flood())
     assert all(status == 200 for status, _ in replies)

@@ -1,4 +1,5 @@
 """Protocol pieces against WeChat's published sample and the simulator."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,7 +15,11 @@ SAMPLE_ENCRYPT = (
     "EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0"
     "lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q=="
 )
-SAMPLE_SIGNATURE, SAMPLE_TIMESTAMP, SAMPLE_NONCE = "477715d11cdb4164915debcba66cb864d751f3e6", "1409659813", "1372623149"
+SAMPLE_SIGNATURE, SAMPLE_TIMESTAMP, SAMPLE_NONCE = (
+    "477715d11cdb4164915debcba66cb864d751f3e6",
+    "1409659813",
+    "1372623149",
+)
 
 
 def test_signature_matches_wechats_published_sample():
@@ -26,7 +31,12 @@ def test_sample_decrypts_to_its_message():
     body = f"<xml><ToUserName><![CDATA[{SAMPLE_APP_ID}]]></ToUserName><Encrypt><![CDATA[{SAMPLE_ENCRYPT}]]></Encrypt></xml>".encode()
     xml = crypto.decrypt(body, SAMPLE_SIGNATURE, SAMPLE_TIMESTAMP, SAMPLE_NONCE)
     incoming = protocol.parse(xml)
-    assert (incoming.kind, incoming.text, incoming.open_id, incoming.msg_id) == ("text", "hello", "mycreate", "4561255354251345929")
+    assert (incoming.kind, incoming.text, incoming.open_id, incoming.msg_id) == (
+        "text",
+        "hello",
+        "mycreate",
+        "4561255354251345929",
+    )
     with pytest.raises(protocol.Refused) as refused:
         crypto.decrypt(body, "0" * 40, SAMPLE_TIMESTAMP, SAMPLE_NONCE)
     assert refused.value.status == 403
@@ -40,11 +50,14 @@ def test_simulator_encrypts_as_wechat_does():
     assert incoming.text == "你好" and incoming.open_id == "openid-1"
 
 
-@pytest.mark.parametrize("body", [
-    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><xml><Content>&lol2;</Content></xml>',
-    b'<xml><!ENTITY x SYSTEM "file:///etc/passwd"></xml>',
-    b'<!doctype xml><xml/>',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><xml><Content>&lol2;</Content></xml>',
+        b'<xml><!ENTITY x SYSTEM "file:///etc/passwd"></xml>',
+        b"<!doctype xml><xml/>",
+    ],
+)
 def test_doctype_and_entities_are_refused_before_parsing(body):
     with pytest.raises(protocol.Refused) as refused:
         protocol.check_body(body)
@@ -64,10 +77,18 @@ def test_stale_future_or_bad_timestamps_are_refused(timestamp):
 
 
 def test_render_merges_numbers_buttons_and_strips_markdown():
-    result = render.render([
-        {"text": "**您好**！请选择："},
-        {"text": "链接 [官网](https://example.cn)", "buttons": [{"title": "区位交通", "payload": "交通方便吗"}, {"title": "经济数据", "payload": "经济怎么样"}]},
-    ])
+    result = render.render(
+        [
+            {"text": "**您好**！请选择："},
+            {
+                "text": "链接 [官网](https://example.cn)",
+                "buttons": [
+                    {"title": "区位交通", "payload": "交通方便吗"},
+                    {"title": "经济数据", "payload": "经济怎么样"},
+                ],
+            },
+        ]
+    )
     assert result.parts == ["您好！请选择：\n\n链接 官网 https://example.cn\n\n回复 1 区位交通\n回复 2 经济数据"]
     assert result.options == ["交通方便吗", "经济怎么样"]
 

@@ -1,6 +1,7 @@
 """Two channel instances sharing a real Redis server (started on loopback by the test):
 retries, replays, options and the access_token are shared, each message processed and
 delivered once."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +17,11 @@ from connectors.wechat.customer_service import CustomerServiceClient
 from connectors.wechat.redis_store import RedisStore
 from scripts.live_servers import free_port
 from tests.connectors.wechat.simulator import (
-    SAMPLE_AES_KEY, SAMPLE_APP_ID, SAMPLE_TOKEN, FakeCustomerServiceApi, SimulatedWeChat,
+    SAMPLE_AES_KEY,
+    SAMPLE_APP_ID,
+    SAMPLE_TOKEN,
+    FakeCustomerServiceApi,
+    SimulatedWeChat,
 )
 from tests.connectors.wechat.test_channel import FakeAssistant, post
 
@@ -27,8 +32,22 @@ def redis_url(tmp_path_factory):
     if binary is None:
         pytest.fail("redis-server is needed for these tests: apt-get install -y redis-server (.ci/run does)")
     port = free_port()
-    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                               "--dir", str(tmp_path_factory.mktemp("redis"))], stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path_factory.mktemp("redis")),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     deadline = time.time() + 10
     while time.time() < deadline:
         try:
@@ -42,8 +61,19 @@ def redis_url(tmp_path_factory):
 
 
 def two_instances(redis_url, api_url, reply_window=0.3, aes_key=""):
-    return [WeChatInput(SAMPLE_TOKEN, SAMPLE_APP_ID, "secret", aes_key, api_url, reply_window=reply_window,
-                        store=RedisStore(redis_url), redis_url=redis_url) for _ in range(2)]
+    return [
+        WeChatInput(
+            SAMPLE_TOKEN,
+            SAMPLE_APP_ID,
+            "secret",
+            aes_key,
+            api_url,
+            reply_window=reply_window,
+            store=RedisStore(redis_url),
+            redis_url=redis_url,
+        )
+        for _ in range(2)
+    ]
 
 
 def test_retry_on_another_instance_waits_for_the_first_answer(redis_url):
@@ -74,7 +104,9 @@ def test_replayed_nonce_is_refused_by_the_other_instance(redis_url):
         first, second = two_instances(redis_url, "http://127.0.0.1:9", reply_window=2)
         sent_at = int(time.time())  # a replay repeats the original's timestamp and nonce
         one = await post(first, simulator, simulator.text("o-r", "第一条"), assistant, nonce="31337", timestamp=sent_at)
-        two = await post(second, simulator, simulator.text("o-r", "换了内容"), assistant, nonce="31337", timestamp=sent_at)
+        two = await post(
+            second, simulator, simulator.text("o-r", "换了内容"), assistant, nonce="31337", timestamp=sent_at
+        )
         return one[0], two[0]
 
     assert asyncio.run(scenario()) == (200, 403)

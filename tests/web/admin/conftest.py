@@ -1,5 +1,6 @@
 """A real web app on a free port over a scratch copy of the project, with one editor and
 one publisher (no Rasa needed: the admin area only edits files and stores)."""
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,10 @@ class AdminServer:
         session = requests.Session()
         form = session.get(self.url + "/admin/login")
         token = re.search(r'name="login_token" value="([^"]+)"', form.text).group(1)
-        reply = session.post(self.url + "/admin/login", data={
-            "login_token": token, "username": username, "password": password or PASSWORDS[username]})
+        reply = session.post(
+            self.url + "/admin/login",
+            data={"login_token": token, "username": username, "password": password or PASSWORDS[username]},
+        )
         assert reply.status_code == 200 and "退出" in reply.text, reply.text[:500]
         return session
 
@@ -68,21 +71,33 @@ def admin_server(tmp_path_factory) -> Iterator[AdminServer]:
     users.add("publisher1", PASSWORDS["publisher1"], "publisher")
     port = free_port()
     env = {
-        **os.environ, "PYTHONPATH": str(PROJECT_ROOT), "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
-        "WIDGET_SESSION_SECRET": SESSION_SECRET, "FEEDBACK_DB": str(root / "feedback.db"),
-        "ADMIN_DB": str(root / "admin.db"), "INBOX_DB": str(root / "inbox.db"), "LEADS_DB": str(root / "leads.db"), "ADMIN_API_TOKEN": ADMIN_API_TOKEN,
-        "KNOWLEDGE_DIR": str(workspace / "knowledge"), "PROJECT_DIR": str(workspace),
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(port),
+        "WIDGET_SESSION_SECRET": SESSION_SECRET,
+        "FEEDBACK_DB": str(root / "feedback.db"),
+        "ADMIN_DB": str(root / "admin.db"),
+        "INBOX_DB": str(root / "inbox.db"),
+        "LEADS_DB": str(root / "leads.db"),
+        "ADMIN_API_TOKEN": ADMIN_API_TOKEN,
+        "KNOWLEDGE_DIR": str(workspace / "knowledge"),
+        "PROJECT_DIR": str(workspace),
         "LIVE_MODEL": str(workspace / "models" / "assistant.tar.gz"),
-        "MODEL_HISTORY_DIR": str(workspace / "models" / "history"), "PUBLISH_WORK_DIR": str(root / "publish"),
-        "TRACKER_DB_DIALECT": "sqlite", "TRACKER_DB": str(root / "tracker.db"), "REVIEW_AFTER_DAYS": "365",
+        "MODEL_HISTORY_DIR": str(workspace / "models" / "history"),
+        "PUBLISH_WORK_DIR": str(root / "publish"),
+        "TRACKER_DB_DIALECT": "sqlite",
+        "TRACKER_DB": str(root / "tracker.db"),
+        "REVIEW_AFTER_DAYS": "365",
         # As behind a reverse proxy: the client address comes from X-Real-IP, so a test
         # can log in from several addresses (the login throttle counts per address).
         "SANIC_REAL_IP_HEADER": "x-real-ip",
         "WIDGET_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
     }
     log = open(root / "web.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "web.app"], cwd=PROJECT_ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "web.app"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while True:

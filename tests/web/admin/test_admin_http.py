@@ -1,4 +1,5 @@
 """The admin area over HTTP: security, forms, the JSON API, import/export, inbox, model server."""
+
 from __future__ import annotations
 
 import io
@@ -9,11 +10,11 @@ import openpyxl
 import pytest
 import requests
 
+from inbox.store import InboxStore
 from kb.loader import load_knowledge
-from kb.tabular import export_rows, to_csv
+from kb.tabular import to_csv
 from tests.web.admin.conftest import PASSWORDS, csrf_of
 from web.admin.api import api
-from inbox.store import InboxStore
 from web.admin.users import UserStore
 from web.admin.views import bp
 
@@ -64,8 +65,16 @@ def test_a_post_without_the_csrf_token_is_refused(admin_server) -> None:
     entry = session.get(admin_server.url + "/admin/faq/approval_reform").text
     version = re.search(r'name="version" value="([^"]+)"', entry).group(1)
     for token in (None, "forged-token"):
-        data = {"version": version, "category": "approval_services", "question": "伪造", "answer": "伪造",
-                "document": "profile_2021", "section": "services", "period": "2021", "reviewed_at": "2026-11-24"}
+        data = {
+            "version": version,
+            "category": "approval_services",
+            "question": "伪造",
+            "answer": "伪造",
+            "document": "profile_2021",
+            "section": "services",
+            "period": "2021",
+            "reviewed_at": "2026-11-24",
+        }
         if token:
             data["csrf_token"] = token
         reply = session.post(admin_server.url + "/admin/faq/approval_reform", data=data, allow_redirects=False)
@@ -83,14 +92,19 @@ def test_an_editor_cannot_publish_or_roll_back(admin_server) -> None:
     assert reply.status_code == 403
 
 
-def try_login(url: str, username: str, password: str, address: str,
-              session: "requests.Session | None" = None) -> requests.Response:
+def try_login(
+    url: str, username: str, password: str, address: str, session: "requests.Session | None" = None
+) -> requests.Response:
     session = session or requests.Session()
     headers = {"X-Real-IP": address}
     form = session.get(url + "/admin/login", headers=headers).text
     token = re.search(r'name="login_token" value="([^"]+)"', form).group(1)
-    return session.post(url + "/admin/login", headers=headers, allow_redirects=False,
-                        data={"login_token": token, "username": username, "password": password})
+    return session.post(
+        url + "/admin/login",
+        headers=headers,
+        allow_redirects=False,
+        data={"login_token": token, "username": username, "password": password},
+    )
 
 
 def page_without_token(page: str) -> str:
@@ -117,8 +131,11 @@ def test_a_name_guessed_from_many_addresses_still_lets_its_owner_in_and_alerts(a
     UserStore(admin_server.admin_db).add("targeted", "targeted-password-1", "publisher")
     owner = requests.Session()
     assert try_login(admin_server.url, "targeted", "targeted-password-1", "198.51.100.2", owner).status_code == 302
-    owner.post(admin_server.url + "/admin/logout", data={"csrf_token": csrf_of(owner, admin_server.url + "/admin/")},
-               headers={"X-Real-IP": "198.51.100.2"})
+    owner.post(
+        admin_server.url + "/admin/logout",
+        data={"csrf_token": csrf_of(owner, admin_server.url + "/admin/")},
+        headers={"X-Real-IP": "198.51.100.2"},
+    )
     replies = [try_login(admin_server.url, "targeted", "guess", f"192.0.2.{n}") for n in range(12)]
     assert [r.status_code for r in replies][-1] == 429  # the many addresses are slowed on this name
     # The owner's browser (its known-device cookie), even from a new address, logs in.
@@ -129,8 +146,11 @@ def test_a_name_guessed_from_many_addresses_still_lets_its_owner_in_and_alerts(a
 
 
 def test_login_form_without_its_token_is_refused(admin_server) -> None:
-    reply = requests.post(admin_server.url + "/admin/login",
-                          data={"username": "editor1", "password": PASSWORDS["editor1"]}, allow_redirects=False)
+    reply = requests.post(
+        admin_server.url + "/admin/login",
+        data={"username": "editor1", "password": PASSWORDS["editor1"]},
+        allow_redirects=False,
+    )
     assert reply.status_code == 403
 
 
@@ -140,13 +160,23 @@ def test_edit_an_answer_in_the_form_and_see_it_in_the_knowledge(admin_server) ->
     version = re.search(r'name="version" value="([^"]+)"', page).group(1)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     entry = load_knowledge(admin_server.workspace / "knowledge").knowledge.faqs["airport"]
-    form = {"csrf_token": csrf, "version": version, "category": entry.category, "question": entry.question,
-            "phrasings": "\n".join(entry.phrasings), "answer": "从园区到黄花国际机场约{airport_drive_time}。",
-            "document": entry.source.document_id, "section": entry.source.section_id, "period": entry.period,
-            "reviewed_at": entry.reviewed_at}
+    form = {
+        "csrf_token": csrf,
+        "version": version,
+        "category": entry.category,
+        "question": entry.question,
+        "phrasings": "\n".join(entry.phrasings),
+        "answer": "从园区到黄花国际机场约{airport_drive_time}。",
+        "document": entry.source.document_id,
+        "section": entry.source.section_id,
+        "period": entry.period,
+        "reviewed_at": entry.reviewed_at,
+    }
     reply = session.post(admin_server.url + "/admin/faq/airport", data=form)
     assert reply.status_code == 200 and "已保存" in reply.text
-    assert load_knowledge(admin_server.workspace / "knowledge").knowledge.faqs["airport"].answer.startswith("从园区到黄花")
+    assert (
+        load_knowledge(admin_server.workspace / "knowledge").knowledge.faqs["airport"].answer.startswith("从园区到黄花")
+    )
     # a second editor who opened the same version is refused, with a clear message
     other = admin_server.login("publisher1")
     stale = dict(form, csrf_token=csrf_of(other, admin_server.url + "/admin/faq/airport"), answer="另一个人的修改")
@@ -162,27 +192,50 @@ def test_api_lists_reads_creates_and_updates_with_versions(admin_server) -> None
     entry = admin_server.api("GET", "/admin/api/faq/zone_overview")
     body = entry.json()
     assert set(body) >= {"id", "category", "question", "phrasings", "answer", "source", "period", "version"}
-    created = admin_server.api("POST", "/admin/api/faq", json={
-        "category": "living", "question": "园区有没有健身房？", "phrasings": ["有健身房吗", "哪里可以健身"],
-        "answer": "知识库中没有健身房的信息。", "source": {"document": "profile_2021", "section": "living"}, "period": "2021"})
+    created = admin_server.api(
+        "POST",
+        "/admin/api/faq",
+        json={
+            "category": "living",
+            "question": "园区有没有健身房？",
+            "phrasings": ["有健身房吗", "哪里可以健身"],
+            "answer": "知识库中没有健身房的信息。",
+            "source": {"document": "profile_2021", "section": "living"},
+            "period": "2021",
+        },
+    )
     assert created.status_code == 201, created.text
     new_id = created.json()["id"]
     assert admin_server.api("PUT", f"/admin/api/faq/{new_id}", json={"answer": "无版本"}).status_code == 428
-    updated = admin_server.api("PUT", f"/admin/api/faq/{new_id}",
-                               json={"answer": "园区周边有健身场所。", "version": created.json()["version"]})
+    updated = admin_server.api(
+        "PUT", f"/admin/api/faq/{new_id}", json={"answer": "园区周边有健身场所。", "version": created.json()["version"]}
+    )
     assert updated.status_code == 200 and updated.json()["answer"] == "园区周边有健身场所。"
-    stale = admin_server.api("PUT", f"/admin/api/faq/{new_id}", json={"answer": "x", "version": created.json()["version"]})
+    stale = admin_server.api(
+        "PUT", f"/admin/api/faq/{new_id}", json={"answer": "x", "version": created.json()["version"]}
+    )
     assert stale.status_code == 409
     assert admin_server.api("GET", "/admin/api/faq/no_such_entry").status_code == 404
 
 
-@pytest.mark.parametrize("body, status", [
-    ("not json", 422),
-    ({"category": "living", "question": "q", "answer": "a", "source": {"document": "profile_2021", "section": "living"}}, 422),
-    ({"category": "living", "question": "q", "answer": "a", "period": "2021", "source": "living"}, 422),
-    ({"category": "living", "question": "q", "answer": "a", "period": "2021", "phrasings": "one string"}, 422),
-    ({"category": "living", "colour": "blue"}, 422),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ("not json", 422),
+        (
+            {
+                "category": "living",
+                "question": "q",
+                "answer": "a",
+                "source": {"document": "profile_2021", "section": "living"},
+            },
+            422,
+        ),
+        ({"category": "living", "question": "q", "answer": "a", "period": "2021", "source": "living"}, 422),
+        ({"category": "living", "question": "q", "answer": "a", "period": "2021", "phrasings": "one string"}, 422),
+        ({"category": "living", "colour": "blue"}, 422),
+    ],
+)
 def test_api_refuses_bad_input_with_a_message(admin_server, body, status) -> None:
     kwargs = {"data": body} if isinstance(body, str) else {"json": body}
     reply = admin_server.api("POST", "/admin/api/faq", **kwargs)
@@ -192,11 +245,26 @@ def test_api_refuses_bad_input_with_a_message(admin_server, body, status) -> Non
 def test_import_refuses_path_traversal_and_changes_nothing(admin_server, tmp_path) -> None:
     session = admin_server.login("editor1")
     csrf = csrf_of(session, admin_server.url + "/admin/transfer")
-    rows = [{"id": "", "category": "../../../tmp/evil", "question": "问", "phrasings": "", "answer": "答",
-             "document": "profile_2021", "section": "living", "period": "2021", "reviewed_at": "2026-11-24", "disabled": ""}]
+    rows = [
+        {
+            "id": "",
+            "category": "../../../tmp/evil",
+            "question": "问",
+            "phrasings": "",
+            "answer": "答",
+            "document": "profile_2021",
+            "section": "living",
+            "period": "2021",
+            "reviewed_at": "2026-11-24",
+            "disabled": "",
+        }
+    ]
     before = sorted(p.name for p in (admin_server.workspace / "knowledge" / "faq").iterdir())
-    reply = session.post(admin_server.url + "/admin/import", data={"csrf_token": csrf},
-                         files={"file": ("../../../evil.csv", to_csv(rows), "text/csv")})
+    reply = session.post(
+        admin_server.url + "/admin/import",
+        data={"csrf_token": csrf},
+        files={"file": ("../../../evil.csv", to_csv(rows), "text/csv")},
+    )
     assert reply.status_code == 422 and "分类" in reply.text
     assert sorted(p.name for p in (admin_server.workspace / "knowledge" / "faq").iterdir()) == before
     assert not list(admin_server.workspace.parent.glob("**/evil*"))
@@ -211,8 +279,9 @@ def test_export_then_import_round_trips(admin_server) -> None:
     csv_file = session.get(admin_server.url + "/admin/export.csv")
     assert csv_file.content.startswith(b"\xef\xbb\xbf")  # Excel reads the BOM as UTF-8
     csrf = csrf_of(session, admin_server.url + "/admin/transfer")
-    reply = session.post(admin_server.url + "/admin/import", data={"csrf_token": csrf},
-                         files={"file": ("faq.xlsx", exported.content)})
+    reply = session.post(
+        admin_server.url + "/admin/import", data={"csrf_token": csrf}, files={"file": ("faq.xlsx", exported.content)}
+    )
     assert reply.status_code == 200 and "新增 0 条，修改 0 条" in reply.text
 
 
@@ -226,16 +295,25 @@ def test_inbox_question_becomes_a_phrasing_in_one_step(admin_server) -> None:
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     normalised = inbox.questions()[0].normalised
     question = next(q for q in inbox.questions() if q.normalised == normalised)
-    reply = session.post(admin_server.url + "/admin/inbox/resolve", data={
-        "csrf_token": csrf, "normalised": normalised, "text": question.example_text, "action": "phrasing",
-        "faq_id": "electricity_price"})
+    reply = session.post(
+        admin_server.url + "/admin/inbox/resolve",
+        data={
+            "csrf_token": csrf,
+            "normalised": normalised,
+            "text": question.example_text,
+            "action": "phrasing",
+            "faq_id": "electricity_price",
+        },
+    )
     assert reply.status_code == 200 and "已把" in reply.text, reply.text[:300]
     faq = load_knowledge(admin_server.workspace / "knowledge").knowledge.faqs["electricity_price"]
     assert question.example_text in faq.phrasings
     remaining = [q.normalised for q in inbox.questions()]
     assert normalised not in remaining
-    reply = session.post(admin_server.url + "/admin/inbox/resolve", data={
-        "csrf_token": csrf, "normalised": remaining[0], "action": "dismiss"})
+    reply = session.post(
+        admin_server.url + "/admin/inbox/resolve",
+        data={"csrf_token": csrf, "normalised": remaining[0], "action": "dismiss"},
+    )
     assert "已忽略" in reply.text and inbox.questions() == []
 
 
@@ -243,7 +321,9 @@ def test_dashboard_flags_entries_past_their_review_date(admin_server) -> None:
     session = admin_server.login("publisher1")
     assert "review-none" in session.get(admin_server.url + "/admin/").text
     figure = admin_server.api("GET", "/admin/api/faq/zone_overview").json()
-    admin_server.api("PUT", "/admin/api/faq/zone_overview", json={"reviewed_at": "2024-01-02", "version": figure["version"]})
+    admin_server.api(
+        "PUT", "/admin/api/faq/zone_overview", json={"reviewed_at": "2024-01-02", "version": figure["version"]}
+    )
     page = session.get(admin_server.url + "/admin/").text
     assert 'data-testid="review-due"' in page and "zone_overview" in page and "2024-01-02" in page
     assert "<svg" in page  # the charts are drawn on the server
@@ -252,8 +332,9 @@ def test_dashboard_flags_entries_past_their_review_date(admin_server) -> None:
 def test_model_server_speaks_rasas_etag_protocol(admin_server) -> None:
     first = requests.get(admin_server.url + "/models/assistant.tar.gz", timeout=10)
     assert first.status_code == 200 and first.content == b"stand-in model" and first.headers["ETag"]
-    again = requests.get(admin_server.url + "/models/assistant.tar.gz",
-                         headers={"If-None-Match": first.headers["ETag"]}, timeout=10)
+    again = requests.get(
+        admin_server.url + "/models/assistant.tar.gz", headers={"If-None-Match": first.headers["ETag"]}, timeout=10
+    )
     assert again.status_code == 304
 
 
@@ -294,8 +375,16 @@ def test_staff_see_update_and_export_leads_and_scripts_read_them(admin_server) -
     from leads.store import LeadInput, LeadStore
 
     store = LeadStore(f"sqlite:///{admin_server.leads_db}")
-    lead = LeadInput("socketio", "visitor-9", "湘潭恒通精密机械有限公司", "汽车零部件", parse_amount("2亿元"),
-                     "50亩", "王先生", phone="13812345678")
+    lead = LeadInput(
+        "socketio",
+        "visitor-9",
+        "湘潭恒通精密机械有限公司",
+        "汽车零部件",
+        parse_amount("2亿元"),
+        "50亩",
+        "王先生",
+        phone="13812345678",
+    )
     stored, _ = store.add_lead(lead, "key-1")
     session = admin_server.login("editor1")
     listing = session.get(admin_server.url + "/admin/leads").text
@@ -305,8 +394,10 @@ def test_staff_see_update_and_export_leads_and_scripts_read_them(admin_server) -
     csrf = csrf_of(session, detail_url)
     reply = session.post(detail_url, data={"csrf_token": csrf, "status": "contacted"})
     assert "状态已更新" in reply.text and store.get_lead(stored.id).status == "contacted"
-    assert "不合法" in session.post(detail_url, data={"csrf_token": csrf, "status": "lost"}).text or \
-        store.get_lead(stored.id).status == "contacted"
+    assert (
+        "不合法" in session.post(detail_url, data={"csrf_token": csrf, "status": "lost"}).text
+        or store.get_lead(stored.id).status == "contacted"
+    )
     exported = session.get(admin_server.url + "/admin/leads.csv")
     assert exported.content.startswith(b"\xef\xbb\xbf") and "13812345678" in exported.content.decode("utf-8-sig")
     api = admin_server.api("GET", "/admin/api/leads").json()
@@ -318,9 +409,17 @@ def test_handoff_requests_show_their_transcript(admin_server) -> None:
     from leads.store import LeadStore
 
     store = LeadStore(f"sqlite:///{admin_server.leads_db}")
-    handoff_id, _ = store.add_handoff("wechat", "openid-1", [
-        {"who": "investor", "text": "电价多少", "at": 1}, {"who": "bot", "text": "知识库中没有电价", "at": 2},
-        {"who": "investor", "text": "转人工", "at": 3}], True, "handoff-1")
+    handoff_id, _ = store.add_handoff(
+        "wechat",
+        "openid-1",
+        [
+            {"who": "investor", "text": "电价多少", "at": 1},
+            {"who": "bot", "text": "知识库中没有电价", "at": 2},
+            {"who": "investor", "text": "转人工", "at": 3},
+        ],
+        True,
+        "handoff-1",
+    )
     session = admin_server.login("editor1")
     assert "转人工" in session.get(admin_server.url + "/admin/handoffs").text
     detail = session.get(f"{admin_server.url}/admin/handoffs/{handoff_id}").text

@@ -1,4 +1,5 @@
 """The account CLI: the only way to create staff users."""
+
 from __future__ import annotations
 
 import io
@@ -40,7 +41,9 @@ def test_add_with_password_stdin_then_log_in(db: Path, monkeypatch, capsys) -> N
 def test_errors_go_to_stderr_in_both_languages_with_exit_1(db: Path, monkeypatch, capsys) -> None:
     assert run(monkeypatch, "add", "alice", "--role", "editor", "--password-stdin", stdin="short\n") == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "密码至少 10 个字符" in err and "password must be at least 10 characters" in err
+    assert (
+        err.startswith("error: ") and "密码至少 10 个字符" in err and "password must be at least 10 characters" in err
+    )
     assert run(monkeypatch, "add", "alice", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n") == 1
     assert "role must be editor or publisher" in capsys.readouterr().err
     assert UserStore(db).list() == []
@@ -119,12 +122,22 @@ def test_list_shows_the_last_login_and_there_is_no_lock_to_undo(db: Path, monkey
 
 def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     env = {"ADMIN_DB": str(tmp_path / "admin.db"), "PATH": "/usr/bin:/bin"}
-    added = subprocess.run([sys.executable, "-m", "web.admin.cli", "add", "alice", "--role", "editor",
-                            "--password-stdin"], input=PASSWORD + "\n", capture_output=True, text=True,
-                           cwd=PROJECT_ROOT, env=env)
+    added = subprocess.run(
+        [sys.executable, "-m", "web.admin.cli", "add", "alice", "--role", "editor", "--password-stdin"],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
     assert added.returncode == 0, added.stderr
-    refused = subprocess.run([sys.executable, "-m", "web.admin.cli", "remove", "bob"], capture_output=True,
-                             text=True, cwd=PROJECT_ROOT, env=env)
+    refused = subprocess.run(
+        [sys.executable, "-m", "web.admin.cli", "remove", "bob"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
     assert refused.returncode == 1 and "error:" in refused.stderr
     with sqlite3.connect(tmp_path / "admin.db") as connection:
         assert connection.execute("SELECT username FROM users").fetchall() == [("alice",)]

@@ -1,4 +1,5 @@
 """The "known device" cookie (web/admin/devices.py)."""
+
 from web.admin import devices
 
 KEY = devices.device_key("a-web-app-secret-of-at-least-32-characters")

@@ -1,4 +1,5 @@
 """Password checks run off the event loop (web/admin/hashing.py)."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """The unanswered-questions inbox: de-duplication, grouping, resolving, 👎 import."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,10 +8,15 @@ from contextlib import closing
 
 import pytest
 
-from inbox.store import (
-    OTHER_KEYWORD, ZONE_TZ, InboxStore, InvalidResolution, hash_sender, normalise_question,
-)
 from inbox.feedback import FeedbackStore, parse_feedback
+from inbox.store import (
+    OTHER_KEYWORD,
+    ZONE_TZ,
+    InboxStore,
+    InvalidResolution,
+    hash_sender,
+    normalise_question,
+)
 
 
 @pytest.fixture
@@ -96,7 +102,9 @@ def test_resolve_closes_every_open_record_of_the_question(inbox):
     [resolved] = inbox.groups("resolved")
     assert resolved.count == 3
     with closing(sqlite3.connect(inbox.path)) as connection:
-        rows = connection.execute("SELECT resolved_by, resolution, resolved_at FROM inbox WHERE status = 'resolved'").fetchall()
+        rows = connection.execute(
+            "SELECT resolved_by, resolution, resolved_at FROM inbox WHERE status = 'resolved'"
+        ).fetchall()
     assert {row[:2] for row in rows} == {("staff1", "new_faq:power_price")} and all(row[2] for row in rows)
 
 
@@ -140,7 +148,9 @@ def test_store_is_shared_across_connections(tmp_path):
 def test_unanswered_by_day_counts_zone_days_and_reasons(inbox):
     today = dt.date(2024, 5, 10)
     at = lambda day, hour: dt.datetime(2024, 5, day, hour, tzinfo=ZONE_TZ).timestamp()  # noqa: E731
-    inbox.record("电价多少", "fallback", "socketio", "a", created_at=at(10, 0))  # 00:00 Beijing = 16:00 UTC the day before
+    inbox.record(
+        "电价多少", "fallback", "socketio", "a", created_at=at(10, 0)
+    )  # 00:00 Beijing = 16:00 UTC the day before
     inbox.record("机场远吗", "low_confidence", "socketio", "a", created_at=at(9, 23))
     inbox.record("税收", "thumbs_down", "socketio", "a", created_at=at(9, 12))  # not an unanswered reason
     inbox.record("老问题", "fallback", "socketio", "a", created_at=at(1, 12))  # before the period

@@ -1,4 +1,5 @@
 """Who counts as "a Rasa server runs this model" (web/admin/model_server.py)."""
+
 import asyncio
 from types import SimpleNamespace
 
@@ -22,10 +23,15 @@ class FakeModels:
 
 
 def pull(ip, if_none_match, token_setting=None, token=""):
-    admin = SimpleNamespace(settings=SimpleNamespace(model_server_token=token_setting), pulls=PullTracker(),
-                            models=FakeModels())
-    request = SimpleNamespace(app=SimpleNamespace(ctx=SimpleNamespace(admin=admin)), ip=ip,
-                              headers={"if-none-match": if_none_match}, args={"token": token} if token else {})
+    admin = SimpleNamespace(
+        settings=SimpleNamespace(model_server_token=token_setting), pulls=PullTracker(), models=FakeModels()
+    )
+    request = SimpleNamespace(
+        app=SimpleNamespace(ctx=SimpleNamespace(admin=admin)),
+        ip=ip,
+        headers={"if-none-match": if_none_match},
+        args={"token": token} if token else {},
+    )
     reply = asyncio.run(model_server.live_model(request))
     return reply, admin.pulls.fingerprints()
 

@@ -1,4 +1,5 @@
 """Staff sessions: hashed ids, idle and absolute expiry, CSRF tokens, logout everywhere."""
+
 from __future__ import annotations
 
 import hashlib
@@ -123,6 +124,7 @@ def test_cookie_is_httponly_strict_and_scoped_to_admin() -> None:
 
 def test_cookie_options_render_as_real_flags_in_sanic() -> None:
     from sanic.cookies import Cookie  # the web app's cookie class, applied the way views.py does
+
     for secure, flag in ((True, True), (False, False)):
         cookie = Cookie(COOKIE_NAME, "value")
         cookie.update(cookie_options(secure))

@@ -1,5 +1,6 @@
 """Dashboard figures on a known dataset written by Rasa's own SQL tracker store, and
 the server-drawn SVG chart."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,9 +15,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from inbox.feedback import FeedbackStore, parse_feedback
 from inbox.store import ZONE_TZ, InboxStore
 from web.admin.stats import bar_chart_svg, channel_label, compute_stats, labelled
-from inbox.feedback import FeedbackStore, parse_feedback
 
 TODAY = dt.date(2024, 5, 10)
 SVG = "{http://www.w3.org/2000/svg}"
@@ -87,7 +88,7 @@ def feedback_db(tmp_path):
 
 
 def test_events_are_written_the_way_stats_reads_them(tracker_url):
-    with closing(sqlite3.connect(tracker_url[len("sqlite:///"):])) as connection:
+    with closing(sqlite3.connect(tracker_url[len("sqlite:///") :])) as connection:
         type_name, data = connection.execute("SELECT type_name, data FROM events WHERE sender_id = 'web-b'").fetchone()
     data = json.loads(data)
     assert type_name == "user" and data["input_channel"] == "socketio"
@@ -111,8 +112,13 @@ def test_stats_on_a_known_dataset(tracker_url, inbox, feedback_db):
 
 
 def test_missing_tracker_db_gives_zeros_and_creates_nothing(tmp_path):
-    stats = compute_stats(f"sqlite:///{tmp_path / 'no' / 'tracker.db'}", InboxStore(tmp_path / "inbox.db"),
-                          tmp_path / "no-feedback.db", days=14, today=TODAY)
+    stats = compute_stats(
+        f"sqlite:///{tmp_path / 'no' / 'tracker.db'}",
+        InboxStore(tmp_path / "inbox.db"),
+        tmp_path / "no-feedback.db",
+        days=14,
+        today=TODAY,
+    )
     assert len(stats.days) == 14 and stats.channels == [] and stats.messages == {}
     assert (stats.total_conversations, stats.total_messages, stats.unanswered) == (0, 0, 0)
     assert stats.answer_rate is None and stats.feedback_up_ratio is None and stats.top_questions == []

@@ -1,5 +1,6 @@
 """Login throttling (web/admin/throttle.py) on a fake clock: it slows guessing, says
 nothing about which names exist, and cannot keep a staff member out."""
+
 from __future__ import annotations
 
 from web.admin import throttle

@@ -1,4 +1,5 @@
 """Staff accounts: argon2 hashes, roles, lock-out, and no hint about which usernames exist."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -100,8 +101,15 @@ def test_unknown_roles_are_refused(users: UserStore, role: str) -> None:
         users.set_role("alice", role)
 
 
-@pytest.mark.parametrize("password, message", [("short", "至少 10 个字符"), ("123456789", "至少 10 个字符"),
-                                               ("carol.long", "不能与用户名相同"), ("CAROL.LONG", "不能与用户名相同")])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short", "至少 10 个字符"),
+        ("123456789", "至少 10 个字符"),
+        ("carol.long", "不能与用户名相同"),
+        ("CAROL.LONG", "不能与用户名相同"),
+    ],
+)
 def test_weak_passwords_are_refused(users: UserStore, password: str, message: str) -> None:
     with pytest.raises(UserError, match=message):
         users.add("carol.long", password, "editor")
@@ -117,8 +125,11 @@ def test_an_existing_username_is_refused(users: UserStore) -> None:
 
 
 def test_changes_to_unknown_users_are_refused(users: UserStore) -> None:
-    for change in (lambda: users.set_password("nobody", PASSWORD), lambda: users.set_role("nobody", "editor"),
-                   lambda: users.remove("nobody")):
+    for change in (
+        lambda: users.set_password("nobody", PASSWORD),
+        lambda: users.set_role("nobody", "editor"),
+        lambda: users.remove("nobody"),
+    ):
         with pytest.raises(UserError, match="不存在"):
             change()
 

@@ -149,6 +149,7 @@ run: train
 	@PY=$(PY) RASA=$(RASA) scripts/run.sh $(MODEL)
 
 unit: setup
+	@scripts/prerequisites.sh redis postgresql
 	$(PY) -m pytest -q
 
 # ruff.toml: pyflakes, pycodestyle, import order, and the formatter's layout.
@@ -167,6 +168,7 @@ eval: train
 	$(PY) scripts/evaluate_conversations.py tests/heldout/*.yml --min-accuracy 0.95 --out results/conversations
 
 live: train
+	@scripts/prerequisites.sh redis postgresql nginx
 	$(PY) -m pytest -q -m live
 
 # Replays every abuse case of issue 13 against freshly started servers; prints held/total.
@@ -174,7 +176,7 @@ audit: train
 	$(PY) -m scripts.audit
 
 browser: train
-	@test -x /usr/bin/chromium || { echo "error: Debian's chromium is needed: apt-get install -y chromium" >&2; exit 1; }
+	@scripts/prerequisites.sh chromium fonts
 	$(PY) -m pytest -q -m browser
 
 wechat-menu: setup
@@ -200,6 +202,7 @@ $(STOCK_MODEL): bench/stock_config.yml domain.yml $(wildcard data/nlu/*.yml data
 	@touch $@
 
 bench: train
+	@scripts/prerequisites.sh redis postgresql nginx
 	@$(MAKE) --no-print-directory $(STOCK_MODEL)
 	$(PY) -m bench --model $(MODEL) --stock-model $(STOCK_MODEL)
 
@@ -207,7 +210,7 @@ bench: train
 # POSTGRES_*/REDIS_* settings, or started on loopback with data in .state/prod/ when
 # POSTGRES_HOST is empty; RASA_INSTANCES Rasa servers behind nginx on RASA_PORT.
 run-prod: train
-	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "error: nginx is needed: apt-get install -y nginx-light" >&2; exit 1; }
+	@scripts/prerequisites.sh nginx $(if $(strip $(POSTGRES_HOST)),,redis postgresql)
 	$(PY) -m serving.run_prod --model $(MODEL)
 
 test: lint validate unit stories eval live audit browser

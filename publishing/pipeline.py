@@ -82,9 +82,10 @@ class Publisher:
         logger.info("publish.stage job=%s stage=%s progress=%s", job_id, stage, progress)
 
     async def _run(self, job_id: str, build: Path, log_path: Path) -> None:
-        s = self.settings
         self._stage(job_id, "检查知识库", 2)
-        problems = self._problems()
+        # Validation, copying and writing files, installing the model: blocking work, on a
+        # thread, so the web app that runs this keeps serving the widget and the model pulls.
+        problems = await _off_loop(self._problems)
         if problems:
             self.jobs.update(
                 job_id,
@@ -93,14 +94,8 @@ class Publisher:
                 failures=[{"check": "validation", "text": p} for p in problems],
             )
             return
-        knowledge = load_knowledge(s.knowledge_dir).knowledge
-
         self._stage(job_id, "生成训练数据", 5)
-        build.mkdir(parents=True, exist_ok=True)
-        for name in ("config.yml", "domain.yml"):
-            shutil.copyfile(s.project_dir / name, build / name)
-        shutil.copytree(s.project_dir / "data", build / "data", dirs_exist_ok=True)
-        write_generated_files(knowledge, build)
+        knowledge = await _off_loop(self._prepare_build, build)
 
         self._stage(job_id, "训练模型", TRAIN_START, "训练模型（约 3 分钟）")
         candidate = build / "models" / "candidate.tar.gz"
@@ -148,10 +143,7 @@ class Publisher:
             return
 
         self._stage(job_id, "切换模型", 95, "切换到新模型")
-        # data/ first, then the model: the model ends up newer than its inputs, so
-        # `make train` on this machine keeps it rather than training it again.
-        write_generated_files(knowledge, s.project_dir)
-        fingerprint = self.registry.install(candidate)
+        fingerprint = await _off_loop(self._switch, knowledge, candidate)
         self.jobs.update(job_id, fingerprint=fingerprint, scores=scores, failures=gate["failures"])
         loaded = await self._wait_until_loaded(fingerprint)
         self.jobs.update(
@@ -163,6 +155,23 @@ class Publisher:
             if loaded
             else "新模型已发布；Rasa 服务会在下一次拉取模型时加载它（尚未确认）",
         )
+
+    def _prepare_build(self, build: Path):
+        """The project with the training data generated from knowledge/, in `build`."""
+        s = self.settings
+        knowledge = load_knowledge(s.knowledge_dir).knowledge
+        build.mkdir(parents=True, exist_ok=True)
+        for name in ("config.yml", "domain.yml"):
+            shutil.copyfile(s.project_dir / name, build / name)
+        shutil.copytree(s.project_dir / "data", build / "data", dirs_exist_ok=True)
+        write_generated_files(knowledge, build)
+        return knowledge
+
+    def _switch(self, knowledge, candidate: Path) -> str:
+        # data/ first, then the model: the model ends up newer than its inputs, so
+        # `make train` on this machine keeps it rather than training it again.
+        write_generated_files(knowledge, self.settings.project_dir)
+        return self.registry.install(candidate)
 
     def _problems(self) -> List[str]:
         result = load_knowledge(self.settings.knowledge_dir)
@@ -261,3 +270,7 @@ class Publisher:
                 return True
             await asyncio.sleep(1)
         return False
+
+
+async def _off_loop(function, *args):
+    return await asyncio.get_running_loop().run_in_executor(None, function, *args)

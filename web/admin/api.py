@@ -14,6 +14,7 @@ from sanic.request import Request
 from kb.editing import ConflictError, EditError, Entry, NotFound
 from publishing.jobs import JobBusy
 from web.admin import guard
+from web.admin.offload import work
 
 API_FIELDS = ("id", "category", "question", "phrasings", "answer", "source", "period")
 
@@ -74,14 +75,14 @@ def read_body(request: Request) -> Dict[str, Any]:
 async def list_faq(request: Request):
     editor = request.app.ctx.admin.editor
     category = request.args.get("category")
-    entries = [faq_json(e) for e in editor.faqs() if not category or e.category == category]
+    entries = [faq_json(e) for e in await work(editor.faqs) if not category or e.category == category]
     return response.json({"faq": entries, "count": len(entries)}, ensure_ascii=False)
 
 
 @api.get("/faq/<entry_id>")
 async def get_faq(request: Request, entry_id: str):
     try:
-        entry = request.app.ctx.admin.editor.faq(entry_id)
+        entry = await work(request.app.ctx.admin.editor.faq, entry_id)
     except NotFound as missing:
         return error(404, missing.problems[0])
     return response.json(faq_json(entry), headers={"ETag": f'"{entry.version}"'}, ensure_ascii=False)
@@ -91,7 +92,7 @@ async def get_faq(request: Request, entry_id: str):
 async def create_faq(request: Request):
     user = request.ctx.principal.username
     try:
-        result = request.app.ctx.admin.editor.save_faq(read_body(request), None, user)
+        result = await work(request.app.ctx.admin.editor.save_faq, read_body(request), None, user)
     except EditError as problem:
         return error(422, "未保存 (not saved)", problem.problems)
     return response.json(faq_json(result.entry), status=201, ensure_ascii=False)
@@ -105,7 +106,7 @@ async def update_faq(request: Request, entry_id: str):
         version = (request.json or {}).get("version") or request.headers.get("if-match", "").strip('"') or None
         if version is None:
             return error(428, "需要 version 字段或 If-Match 头（先 GET 这一条）(version or If-Match required)")
-        current = admin.editor.faq(entry_id)
+        current = await work(admin.editor.faq, entry_id)
         # Fields a script leaves out keep their current value.
         merged = dict(current.fields)
         body = request.json
@@ -113,7 +114,7 @@ async def update_faq(request: Request, entry_id: str):
             if key in body or (key in ("document", "section") and "source" in body):
                 merged[key] = value
         merged["id"] = entry_id
-        result = admin.editor.save_faq(merged, version, request.ctx.principal.username)
+        result = await work(admin.editor.save_faq, merged, version, request.ctx.principal.username)
     except NotFound as missing:
         return error(404, missing.problems[0])
     except ConflictError as conflict:

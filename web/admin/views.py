@@ -25,6 +25,7 @@ from leads.store import leads_csv
 from publishing.jobs import JobBusy
 from web.admin import devices, guard
 from web.admin.hashing import off_loop
+from web.admin.offload import work
 from web.admin.sessions import COOKIE_NAME, cookie_options
 from web.admin.stats import bar_chart_svg, compute_stats, labelled
 
@@ -165,9 +166,7 @@ async def logout(request: Request):
 @bp.get("/")
 async def dashboard(request: Request):
     admin = ctx(request)
-    admin.inbox.import_feedback(admin.feedback_db)
-    stats = compute_stats(admin.settings.tracker_db_url, admin.inbox, admin.feedback_db)
-    stats.leads = admin.leads.count_leads(since=time.time() - len(stats.days) * 86400)
+    stats, review_due, unpublished = await work(_dashboard_data, admin)
     labels = [day.strftime("%m-%d") for day in stats.days]
     conversations = bar_chart_svg("每日会话数（按渠道）", labels, labelled(stats.conversations))
     messages = bar_chart_svg("每日提问数（按渠道）", labels, labelled(stats.messages))
@@ -177,12 +176,19 @@ async def dashboard(request: Request):
         stats=stats,
         chart_conversations=conversations,
         chart_messages=messages,
-        review_due=admin.review_due(),
+        review_due=review_due,
         review_days=admin.settings.review_after_days,
-        unpublished=admin.unpublished_changes(),
+        unpublished=unpublished,
         last_job=(admin.jobs.recent(1) or [None])[0],
         login_alerts=[a for a in admin.audit.recent(5, "account") if time.time() - a.at < 7 * 86400],
     )
+
+
+def _dashboard_data(admin):
+    admin.inbox.import_feedback(admin.feedback_db)
+    stats = compute_stats(admin.settings.tracker_db_url, admin.inbox, admin.feedback_db)
+    stats.leads = admin.leads.count_leads(since=time.time() - len(stats.days) * 86400)
+    return stats, admin.review_due(), admin.unpublished_changes()
 
 
 # --- FAQ -------------------------------------------------------------------------------------
@@ -206,7 +212,7 @@ async def faq_list(request: Request):
     query = request.args.get("q", "").strip()
     category = request.args.get("category", "")
     state = request.args.get("status", "")
-    entries = editor.faqs()
+    entries, categories = await work(lambda: (editor.faqs(), editor.categories()))
     if category:
         entries = [e for e in entries if e.category == category]
     if state == "disabled":
@@ -226,14 +232,14 @@ async def faq_list(request: Request):
         request,
         "faq_list.html",
         entries=entries,
-        categories=editor.categories(),
+        categories=categories,
         q=query,
         category=category,
         state=state,
     )
 
 
-def _faq_page(
+async def _faq_page(
     request: Request,
     values: Dict[str, Any],
     version: Optional[str],
@@ -243,6 +249,7 @@ def _faq_page(
 ):
     editor: KnowledgeEditor = ctx(request).editor
     history = ctx(request).audit.recent(20, "faq", values.get("id")) if version else []
+    categories, sections = await work(lambda: (editor.categories(), editor.sections()))
     return render(
         request,
         "faq_form.html",
@@ -250,8 +257,8 @@ def _faq_page(
         values=values,
         version=version or "",
         errors=list(errors),
-        categories=editor.categories(),
-        sections=editor.sections(),
+        categories=categories,
+        sections=sections,
         history=history,
         inbox=inbox,
     )
@@ -272,16 +279,16 @@ async def faq_new(request: Request):
         "disabled": False,
         "id": "",
     }
-    return _faq_page(request, values, None, inbox=request.args.get("inbox", ""))
+    return await _faq_page(request, values, None, inbox=request.args.get("inbox", ""))
 
 
 @bp.get("/faq/<entry_id>")
 async def faq_edit(request: Request, entry_id: str):
     try:
-        entry = ctx(request).editor.faq(entry_id)
+        entry = await work(ctx(request).editor.faq, entry_id)
     except EditError as error:
         return guard.denied(request, 404, error.problems[0])
-    return _faq_page(request, entry.fields, entry.version)
+    return await _faq_page(request, entry.fields, entry.version)
 
 
 @bp.post("/faq/new")
@@ -302,13 +309,15 @@ async def faq_save(request: Request, entry_id: str):
     version = (request.form or {}).get("version") or None
     inbox = (request.form or {}).get("inbox", "")
     try:
-        result = admin.editor.save_faq(values, version if entry_id else None, request.ctx.principal.username)
+        result = await work(
+            admin.editor.save_faq, values, version if entry_id else None, request.ctx.principal.username
+        )
     except ConflictError as error:
-        return _faq_page(
+        return await _faq_page(
             request, dict(values, phrasings=values["phrasings"].splitlines()), version, error.problems, 409
         )
     except EditError as error:
-        return _faq_page(
+        return await _faq_page(
             request, dict(values, phrasings=values["phrasings"].splitlines()), version, error.problems, 422, inbox=inbox
         )
     if inbox:
@@ -346,7 +355,7 @@ async def figure_list(request: Request):
     query, kind = request.args.get("q", "").strip(), request.args.get("kind", "")
     entries = [
         e
-        for e in ctx(request).editor.figures()
+        for e in await work(ctx(request).editor.figures)
         if (not kind or e.fields["kind"] == kind)
         and (not query or query in e.id or query in e.fields["name"] or any(query in a for a in e.fields["aliases"]))
     ]
@@ -357,7 +366,7 @@ async def figure_list(request: Request):
 async def figure_edit(request: Request, entry_id: str):
     editor = ctx(request).editor
     try:
-        entry = editor.figure(entry_id)
+        entry, sections = await work(lambda: (editor.figure(entry_id), editor.sections()))
     except EditError as error:
         return guard.denied(request, 404, error.problems[0])
     return render(
@@ -366,7 +375,7 @@ async def figure_edit(request: Request, entry_id: str):
         values=entry.fields,
         version=entry.version,
         errors=[],
-        sections=editor.sections(),
+        sections=sections,
         history=ctx(request).audit.recent(20, "figure", entry_id),
     )
 
@@ -377,7 +386,7 @@ async def figure_save(request: Request, entry_id: str):
     values = dict(form_values(request, FIGURE_FORM_KEYS), id=entry_id)
     version = (request.form or {}).get("version") or None
     try:
-        result = editor.save_figure(values, version, request.ctx.principal.username)
+        result = await work(editor.save_figure, values, version, request.ctx.principal.username)
     except EditError as error:
         values["aliases"] = str(values["aliases"]).splitlines()
         return render(
@@ -387,7 +396,7 @@ async def figure_save(request: Request, entry_id: str):
             values=values,
             version=version,
             errors=error.problems,
-            sections=editor.sections(),
+            sections=await work(editor.sections),
             history=ctx(request).audit.recent(20, "figure", entry_id),
         )
     return back(f"/admin/figures/{entry_id}", "已保存，机器人回答中的数据已更新" if result.changes else "没有改动")
@@ -402,7 +411,7 @@ async def history(request: Request):
 @bp.post("/history/<record_id:int>/restore")
 async def restore(request: Request, record_id: int):
     try:
-        ctx(request).editor.restore(record_id, request.ctx.principal.username)
+        await work(ctx(request).editor.restore, record_id, request.ctx.principal.username)
     except EditError as error:
         return back("/admin/history", "无法恢复：" + "；".join(error.problems))
     return back("/admin/history", f"已恢复到第 {record_id} 条修改之前的版本")
@@ -411,7 +420,11 @@ async def restore(request: Request, record_id: int):
 # --- unanswered questions ------------------------------------------------------------------------
 @bp.get("/inbox")
 async def inbox(request: Request):
-    admin = ctx(request)
+    groups, suggestions, faqs = await work(_inbox_data, ctx(request))
+    return render(request, "inbox.html", groups=groups, suggestions=suggestions, faqs=faqs)
+
+
+def _inbox_data(admin):
     admin.inbox.import_feedback(admin.feedback_db)
     groups = admin.inbox.groups()
     knowledge = load_knowledge(admin.settings.knowledge_dir).knowledge
@@ -424,7 +437,7 @@ async def inbox(request: Request):
         ((e.id, e.fields["question"]) for e in admin.editor.faqs() if not e.fields["disabled"]),
         key=lambda item: item[1],
     )
-    return render(request, "inbox.html", groups=groups, suggestions=suggestions, faqs=faqs)
+    return groups, suggestions, faqs
 
 
 @bp.post("/inbox/resolve")
@@ -438,7 +451,7 @@ async def inbox_resolve(request: Request):
     if action == "phrasing":
         faq_id, text = form.get("faq_id", ""), form.get("text", "").strip()
         try:
-            admin.editor.add_phrasing(faq_id, text, user)
+            await work(admin.editor.add_phrasing, faq_id, text, user)
         except EditError as error:
             return back("/admin/inbox", "未能添加：" + "；".join(error.problems))
         admin.inbox.resolve(normalised, user, f"phrasing:{faq_id}")
@@ -452,14 +465,17 @@ async def inbox_resolve(request: Request):
 @bp.get("/publish")
 async def publish_page(request: Request):
     admin = ctx(request)
-    history = admin.models.history()
+    # Hashing a model file (about 100 MB) and comparing the training data take seconds.
+    history, unpublished, live = await work(
+        lambda: (admin.models.history(), admin.unpublished_changes(), admin.models.fingerprint())
+    )
     return render(
         request,
         "publish.html",
         jobs=admin.jobs.recent(20),
         running=admin.jobs.running(),
-        unpublished=admin.unpublished_changes(),
-        live=admin.models.fingerprint(),
+        unpublished=unpublished,
+        live=live,
         serving=admin.pulls.fingerprints(),
         history=history,
     )
@@ -495,7 +511,7 @@ async def model_rollback(request: Request):
     admin = ctx(request)
     if admin.jobs.running():
         return back("/admin/publish", "发布进行中，请等它结束再回滚")
-    fingerprint = admin.models.rollback()
+    fingerprint = await work(admin.models.rollback)
     if fingerprint is None:
         return back("/admin/publish", "没有更早的模型可以回滚")
     admin.audit.record(
@@ -577,19 +593,20 @@ EXPORTS = {
 
 @bp.get("/export.csv")
 async def export_csv(request: Request):
-    return export_faq(request, "csv")
+    return await export_faq(request, "csv")
 
 
 @bp.get("/export.xlsx")
 async def export_xlsx(request: Request):
-    return export_faq(request, "xlsx")
+    return await export_faq(request, "xlsx")
 
 
-def export_faq(request: Request, extension: str) -> response.HTTPResponse:
+async def export_faq(request: Request, extension: str) -> response.HTTPResponse:
     write, content_type = EXPORTS[extension]
-    rows = export_rows(load_knowledge(ctx(request).settings.knowledge_dir).knowledge)
+    knowledge_dir = ctx(request).settings.knowledge_dir
+    body = await work(lambda: write(export_rows(load_knowledge(knowledge_dir).knowledge)))
     return response.raw(
-        write(rows),
+        body,
         content_type=content_type,
         headers={"Content-Disposition": f'attachment; filename="faq-{dt.date.today()}.{extension}"'},
     )
@@ -604,12 +621,12 @@ async def import_faq(request: Request):
         )
     if len(upload.body) > MAX_UPLOAD_BYTES:
         return render(request, "transfer.html", status=413, problems=["文件太大（上限 2 MB）"], summary=None)
-    parsed = parse_upload(upload.name or "", upload.body)
+    parsed = await work(parse_upload, upload.name or "", upload.body)
     if parsed.problems:
         return render(request, "transfer.html", status=422, problems=parsed.problems, summary=None)
     try:
-        summary = ctx(request).editor.apply_many(
-            [row_values(row) for row in parsed.rows], request.ctx.principal.username
+        summary = await work(
+            ctx(request).editor.apply_many, [row_values(row) for row in parsed.rows], request.ctx.principal.username
         )
     except EditError as error:
         return render(request, "transfer.html", status=422, problems=error.problems, summary=None)

@@ -15,6 +15,7 @@ hand-written layout of the YAML survive an edit from the browser."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import fcntl
 import hashlib
@@ -24,6 +25,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -296,10 +298,24 @@ class KnowledgeEditor:
         self.root = Path(root)
         self.audit = audit
         self.nlu_dir = nlu_dir
+        # path -> (file identity, parsed round-trip data): one save reads the FAQ files
+        # about thirty times; each is parsed once per version of the file.
+        self._parsed: Dict[Path, Tuple[Tuple[int, int, int], Any]] = {}
+        self._parsed_lock = threading.Lock()
 
     # --- reading -------------------------------------------------------------------
-    def _load(self, path: Path) -> Any:
-        return _yaml().load(path.read_text(encoding="utf-8"))
+    def _load(self, path: Path, editable: bool = False) -> Any:
+        """The file's round-trip data: shared and read-only, or a copy of its own to edit
+        (copying costs a third of parsing, so readers do not pay for it)."""
+        stat = path.stat()
+        identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        with self._parsed_lock:
+            cached = self._parsed.get(path)
+        if cached is None or cached[0] != identity:
+            cached = (identity, _yaml().load(path.read_text(encoding="utf-8")))
+            with self._parsed_lock:
+                self._parsed[path] = cached
+        return copy.deepcopy(cached[1]) if editable else cached[1]
 
     def categories(self) -> List[Tuple[str, str]]:
         """(category id, title) of every FAQ file."""
@@ -320,9 +336,9 @@ class KnowledgeEditor:
             if isinstance(info, dict)
         }
 
-    def _faq_files(self) -> Iterator[Tuple[Path, CommentedMap]]:
+    def _faq_files(self, editable: bool = False) -> Iterator[Tuple[Path, CommentedMap]]:
         for path in sorted((self.root / "faq").glob("*.yml")):
-            data = self._load(path)
+            data = self._load(path, editable)
             if isinstance(data, dict) and isinstance(data.get("entries"), list):
                 yield path, data
 
@@ -432,7 +448,7 @@ class KnowledgeEditor:
                 [e for e in old_data["entries"] if not (isinstance(e, dict) and e.get("id") == entry_id)]
             )
             changed[old_path] = old_data
-        target_data = old_data if old_path == target_path else self._load(target_path)
+        target_data = old_data if old_path == target_path else self._load(target_path, editable=True)
         if old_path != target_path:
             target_data["entries"].append(raw)
         changed[target_path] = target_data
@@ -469,8 +485,8 @@ class KnowledgeEditor:
             values = dict(entry.fields, phrasings=entry.fields["phrasings"] + [phrasing])
             return self._save_faq(values, entry.version, user, "add_phrasing")
 
-    def _find_faq(self, entry_id: str) -> Optional[Tuple[Path, CommentedMap, CommentedMap]]:
-        for path, data in self._faq_files():
+    def _find_faq(self, entry_id: str, editable: bool = True) -> Optional[Tuple[Path, CommentedMap, CommentedMap]]:
+        for path, data in self._faq_files(editable):
             for raw in data["entries"]:
                 if isinstance(raw, dict) and str(raw.get("id")) == entry_id:
                     return path, data, raw
@@ -492,7 +508,7 @@ class KnowledgeEditor:
             if problems:
                 raise EditError(problems)
             path = self.root / "figures.yml"
-            data = self._load(path)
+            data = self._load(path, editable=True)
             items = data["figures"]
             raw = next((item for item in items if isinstance(item, dict) and str(item.get("id")) == entry_id), None)
             if expected_version is None and raw is not None:
@@ -556,7 +572,7 @@ class KnowledgeEditor:
                 counts = {"created": 0, "updated": 0, "unchanged": 0}
                 problems: List[str] = []
                 for row in rows:
-                    existing = staged._find_faq(_text(row.get("id"))) if row.get("id") else None
+                    existing = staged._find_faq(_text(row.get("id")), editable=False) if row.get("id") else None
                     try:
                         result = staged._save_faq(
                             dict(row), version_of(existing[2]) if existing else None, user, "import"

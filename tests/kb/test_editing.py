@@ -176,3 +176,21 @@ def test_moving_an_entry_to_another_category_moves_it_between_files(editor: Know
     assert moved.category == "living"
     assert "id: airport" not in (editor.root / "faq" / "location_transport.yml").read_text(encoding="utf-8")
     assert {r.path for r in editor.audit.recent(5)} == {"faq/location_transport.yml", "faq/living.yml"}
+
+
+def test_parsed_files_are_reused_but_a_change_on_disk_is_seen(editor: KnowledgeEditor) -> None:
+    """Each file is parsed once per version (a save once parsed the FAQ files about
+    thirty times); a file changed behind the editor's back is read again."""
+    before = editor.faq("location")
+    path = before.path
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(before.fields["question"], "外面改过的标准问题？", 1), encoding="utf-8")
+    assert editor.faq("location").fields["question"] == "外面改过的标准问题？"
+
+
+def test_an_editable_copy_never_changes_what_readers_see(editor: KnowledgeEditor) -> None:
+    path = editor.faq("location").path
+    editable = editor._load(path, editable=True)
+    editable["entries"][0]["question"] = "只改了副本"
+    assert editor._load(path)["entries"][0]["question"] != "只改了副本"
+    assert editor.faq("location").fields["question"] != "只改了副本"

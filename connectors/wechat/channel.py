@@ -97,6 +97,12 @@ class WeChatInput(InputChannel):
         # Per follower only: every message comes from WeChat's servers, not the follower.
         self.chat_limits = ChatLimits()
 
+    async def drain(self) -> None:
+        """Wait until every message in progress has been answered and delivered (a clean
+        shutdown; tests wait on this instead of sleeping)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     # --- sanic ----------------------------------------------------------------------
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -86,7 +86,8 @@ def test_retry_on_another_instance_waits_for_the_first_answer(redis_url):
         attempt_a = await post(first, simulator, xml, assistant)  # times out: "success"
         attempt_b = await post(second, simulator, xml, assistant)  # WeChat's retry, other instance
         attempt_c = await post(second, simulator, xml, assistant)
-        await asyncio.sleep(1.0)
+        await first.drain()
+        await second.drain()
         await api.stop()
         return [attempt_a, attempt_b, attempt_c], api.sent
 

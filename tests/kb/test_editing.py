@@ -82,11 +82,18 @@ def test_concurrent_saves_of_one_version_let_exactly_one_through(editor: Knowled
     assert sorted(outcomes) == ["conflict", "conflict", "saved"]
 
 
+def faq_ids(editor: KnowledgeEditor) -> set:
+    return set(load_knowledge(editor.root).knowledge.faqs)
+
+
 def test_a_new_faq_gets_an_id_and_validation_runs(editor: KnowledgeEditor) -> None:
+    before = faq_ids(editor)
     result = editor.save_faq(dict(NEW_FAQ), None, "alice")
-    assert result.entry.id == "living_1"
+    # The first free "<category>_<n>": whatever staff have added before, never a taken one.
+    assert result.entry.id.startswith("living_") and result.entry.id not in before
     assert result.entry.fields["phrasings"] == ["有没有篮球场", "园区能打篮球吗"]
-    assert load_knowledge(editor.root).knowledge.faqs["living_1"].category == "living"
+    assert faq_ids(editor) - before == {result.entry.id}
+    assert load_knowledge(editor.root).knowledge.faqs[result.entry.id].category == "living"
 
 
 @pytest.mark.parametrize(
@@ -156,9 +163,11 @@ def test_import_is_all_or_nothing(editor: KnowledgeEditor) -> None:
     with pytest.raises(EditError) as refused:
         editor.apply_many([good, bad], "alice")
     assert any(problem.startswith("第 3 行") for problem in refused.value.problems)
-    assert "living_1" not in load_knowledge(editor.root).knowledge.faqs
+    before = faq_ids(editor)
+    assert not any(load_knowledge(editor.root).knowledge.faqs[i].question == NEW_FAQ["question"] for i in before)
     assert editor.apply_many([good], "alice") == {"created": 1, "updated": 0, "unchanged": 0}
-    assert "living_1" in load_knowledge(editor.root).knowledge.faqs
+    (created,) = faq_ids(editor) - before
+    assert load_knowledge(editor.root).knowledge.faqs[created].question == NEW_FAQ["question"]
 
 
 def test_the_live_store_sees_a_save_at_once(editor: KnowledgeEditor) -> None:

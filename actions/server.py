@@ -7,13 +7,13 @@ Settings: ACTION_HOST (default 127.0.0.1), ACTION_PORT (5055)."""
 from __future__ import annotations
 
 import logging
-import os
 
 from rasa_sdk.endpoint import create_app as create_sdk_app
 from sanic import Sanic, response
 from sanic.request import Request
 
 from actions import nlg
+from core import settings
 
 logger = logging.getLogger(__name__)
 
@@ -71,11 +71,8 @@ def create_app() -> Sanic:
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    host = os.environ.get("ACTION_HOST", "127.0.0.1")
-    port = int(os.environ.get("ACTION_PORT", "5055"))
+    logging.basicConfig(level=settings.get("LOG_LEVEL"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    host, port = settings.get("ACTION_HOST"), settings.get("ACTION_PORT")
     logger.info("action_server.starting host=%s port=%s", host, port)
     create_app().run(host=host, port=port, workers=1, access_log=False)
 

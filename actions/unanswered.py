@@ -6,13 +6,13 @@ nothing here raises."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from typing import Dict, Optional
 
 from rasa_sdk import Tracker
 
 from actions.turn import Turn
+from core import settings
 from inbox.store import REASON_FALLBACK, REASON_LOW_CONFIDENCE, InboxStore
 from kb import answers
 from kb.answers import Reply
@@ -20,7 +20,6 @@ from kb.model import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_INBOX_DB = ".state/inbox.db"
 
 _stores: Dict[str, InboxStore] = {}
 _stores_lock = threading.Lock()
@@ -28,7 +27,7 @@ _stores_lock = threading.Lock()
 
 def _store() -> InboxStore:
     """One store per process (per path, so tests can point INBOX_DB elsewhere)."""
-    path = os.environ.get("INBOX_DB") or DEFAULT_INBOX_DB
+    path = settings.database("INBOX")
     with _stores_lock:
         store = _stores.get(path)
         if store is None:

@@ -31,6 +31,7 @@ from bench import conversations as conversation_set
 from bench import report
 from bench.load import LoadResult, run_load
 from bench.memory import tree_rss_mb
+from core import settings
 from scripts.live_servers import BIN, PROJECT_ROOT, TOKEN, Servers, free_port, harness_env
 from serving.local_services import LocalPostgres, LocalRedis
 from serving.stack import ProductionStack
@@ -229,9 +230,9 @@ def main() -> int:
     parser.add_argument("--model", default=str(PROJECT_ROOT / "models" / "assistant.tar.gz"))
     parser.add_argument("--stock-model", default=str(PROJECT_ROOT / "models" / "stock" / "stock.tar.gz"))
     parser.add_argument("--levels", default="1,10,50", type=lambda s: [int(x) for x in s.split(",")])
-    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 40)))
+    parser.add_argument("--seconds", type=float, default=settings.get("BENCH_SECONDS"))
     parser.add_argument("--warm-up", type=float, default=20, help="seconds of unmeasured load first")
-    parser.add_argument("--instances", type=int, default=int(os.environ.get("RASA_INSTANCES") or 3))
+    parser.add_argument("--instances", type=int, default=settings.get("RASA_INSTANCES"))
     parser.add_argument("--single", action="store_true", help="also measure one instance of this assistant")
     parser.add_argument("--skip-stock", action="store_true")
     parser.add_argument("--out", default=str(PROJECT_ROOT / "results" / "bench"))

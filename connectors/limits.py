@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 from typing import Any, List, Union
+
+from core import settings
 
 # The numbers live in the foundation (core/limits.py); channels use them from here.
 from core.limits import CHANNEL_PREFIXES, MAX_MESSAGE_CHARS, MAX_SENDER_CHARS  # noqa: F401
@@ -73,10 +74,7 @@ def trusted_proxy_hops() -> int:
     """How many reverse proxies in front of this server append to X-Forwarded-For
     (TRUSTED_PROXY_HOPS; 0 = none, use the connection's address; the production
     profile's nginx is 1)."""
-    try:
-        return max(0, int(os.environ.get("TRUSTED_PROXY_HOPS") or 0))
-    except ValueError:
-        return 0
+    return settings.get("TRUSTED_PROXY_HOPS")
 
 
 def client_address(peer: str, forwarded_for: str = "", hops: int = -1) -> str:

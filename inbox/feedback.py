@@ -1,33 +1,36 @@
 """👍/👎 on bot answers, kept with the question and the answer for staff statistics.
 
-SQLite by default (stdlib sqlite3, one short connection per call: feedback is rare
-and this keeps the store safe across sanic's worker and any script reading it)."""
+A SQLite file by default, or PostgreSQL (core/database.py): safe across the web app and
+the admin's inbox, which imports the 👎 ratings from here."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 from typing import List, Optional
+
+from sqlalchemy import CheckConstraint, Column, Integer, MetaData, Table, Text, UniqueConstraint, select
+
+from core.database import Database, Location
 
 RATINGS = ("up", "down")
 MAX_TEXT_CHARS = 5000
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    session_id TEXT NOT NULL,
-    message_id TEXT,
-    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    UNIQUE (session_id, message_id)
+metadata = MetaData()
+feedback_table = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", Text, nullable=False),  # ISO-8601, UTC
+    Column("channel", Text, nullable=False),
+    Column("session_id", Text, nullable=False),
+    Column("message_id", Text),
+    Column("rating", Text, CheckConstraint("rating IN ('up', 'down')"), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    UniqueConstraint("session_id", "message_id"),
+    sqlite_autoincrement=True,  # the inbox remembers the last id it imported: ids never come back
 )
-"""
 
 
 class InvalidFeedback(ValueError):
@@ -63,40 +66,59 @@ def parse_feedback(payload: object) -> Feedback:
     return Feedback(str(payload.get("session_id")), rating, fields["question"], fields["answer"], message_id)
 
 
-class FeedbackStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as connection, connection:
-            connection.execute(SCHEMA)
+@dataclass(frozen=True)
+class StoredFeedback:
+    """A stored rating with its id, for the inbox's import of new 👎."""
 
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=10)
-        connection.row_factory = sqlite3.Row
-        return connection
+    id: int
+    created_at: str
+    channel: str
+    session_id: str
+    rating: str
+    question: str
+
+
+class FeedbackStore:
+    def __init__(self, location: Location) -> None:
+        """`location`: a SQLite file path or a database URL."""
+        self.db = Database(location, metadata)
 
     def add(self, feedback: Feedback) -> bool:
         """Store it; False when this answer already has feedback from this session."""
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        with closing(self._connect()) as connection, connection:
-            cursor = connection.execute(
-                "INSERT OR IGNORE INTO feedback (created_at, channel, session_id, message_id, rating, question, answer)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    now,
-                    feedback.channel,
-                    feedback.session_id,
-                    feedback.message_id,
-                    feedback.rating,
-                    feedback.question,
-                    feedback.answer,
-                ),
-            )
-            return cursor.rowcount == 1
+        row = dict(
+            created_at=now,
+            channel=feedback.channel,
+            session_id=feedback.session_id,
+            message_id=feedback.message_id,
+            rating=feedback.rating,
+            question=feedback.question,
+            answer=feedback.answer,
+        )
+        with self.db.write() as connection:
+            return connection.execute(self.db.insert_ignoring_duplicates(feedback_table).values(**row)).rowcount == 1
 
     def all(self) -> List[Feedback]:
-        with closing(self._connect()) as connection:
-            rows = connection.execute(
-                "SELECT session_id, rating, question, answer, message_id, channel, created_at FROM feedback ORDER BY id"
-            ).fetchall()
-        return [Feedback(**dict(row)) for row in rows]
+        columns = [feedback_table.c[name] for name in Feedback.__dataclass_fields__]
+        with self.db.read() as connection:
+            rows = connection.execute(select(*columns).order_by(feedback_table.c.id)).all()
+        return [Feedback(**row._mapping) for row in rows]
+
+    def after(self, last_id: int) -> List[StoredFeedback]:
+        """Ratings stored after `last_id`, oldest first; none (and no file made) when
+        nothing was ever stored."""
+        if not self.db.exists():
+            return []
+        columns = [feedback_table.c[name] for name in StoredFeedback.__dataclass_fields__]
+        query = select(*columns).where(feedback_table.c.id > last_id).order_by(feedback_table.c.id)
+        with self.db.read() as connection:
+            return [StoredFeedback(**row._mapping) for row in connection.execute(query)]
+
+    def created_and_ratings(self) -> List[tuple]:
+        """(created_at, rating) of every rating, for the dashboard; none when nothing was stored."""
+        if not self.db.exists():
+            return []
+        with self.db.read() as connection:
+            return [
+                tuple(row) for row in connection.execute(select(feedback_table.c.created_at, feedback_table.c.rating))
+            ]

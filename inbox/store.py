@@ -1,9 +1,9 @@
 """The unanswered-questions inbox: what investors asked that the assistant could not
 answer well, kept so staff can add a phrasing or a new FAQ.
 
-SQLite (stdlib sqlite3, WAL, one short connection per operation): the action server
-writes a row per unanswered turn while the web app reads and resolves, often in other
-processes, and neither may block the other for long. Only a sha256 of the sender id is
+A SQLite file or PostgreSQL (core/database.py): the action server writes a row per
+unanswered turn while the web app reads and resolves, often in other processes, and
+neither may block the other for long. Only a sha256 of the sender id is
 kept: staff need to count people, not to identify them."""
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import sqlite3
 import time
 import unicodedata
-from contextlib import closing
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
+from sqlalchemy import Column, Float, Index, Integer, MetaData, Table, Text, func, insert, select, update
+
+from core.database import Database, Location
+from inbox.feedback import FeedbackStore
 from kb.text import STOPWORDS, normalise
 
 REASON_FALLBACK = "fallback"  # NLU fallback and the search found nothing
@@ -54,24 +55,25 @@ ZONE_STOPWORDS = frozenset(
     需要 现在 目前 一般 大概 知道 了解 咨询 一下 情况 问题 相关 具体 主要 还有 这边 那边 谢谢 你好""".split()
 )
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS inbox (
-    id INTEGER PRIMARY KEY,
-    created_at REAL NOT NULL,
-    channel TEXT NOT NULL,
-    sender_hash TEXT NOT NULL,
-    question TEXT NOT NULL,
-    normalised TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'open',
-    resolved_by TEXT,
-    resolved_at REAL,
-    resolution TEXT
-);
-CREATE INDEX IF NOT EXISTS inbox_status_normalised ON inbox (status, normalised);
-CREATE INDEX IF NOT EXISTS inbox_created_at ON inbox (created_at);
-CREATE TABLE IF NOT EXISTS inbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+metadata = MetaData()
+inbox_table = Table(
+    "inbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", Float, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("sender_hash", Text, nullable=False),
+    Column("question", Text, nullable=False),
+    Column("normalised", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", Text, nullable=False, server_default=STATUS_OPEN),
+    Column("resolved_by", Text),
+    Column("resolved_at", Float),
+    Column("resolution", Text),
+    Index("inbox_status_normalised", "status", "normalised"),
+    Index("inbox_created_at", "created_at"),
+)
+meta_table = Table("inbox_meta", metadata, Column("key", Text, primary_key=True), Column("value", Text, nullable=False))
 _FEEDBACK_CURSOR = "feedback_last_rowid"
 
 _SPACE_NEXT_TO_NON_ASCII = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
@@ -171,20 +173,9 @@ def _feedback_epoch(created_at: str) -> float:
 class InboxStore:
     """Unanswered questions, shared by the action server (writes) and web app (reads)."""
 
-    def __init__(self, path: Union[str, Path]) -> None:
-        self.path = Path(path)
-        self._ready = False  # the file and table are made on first use, not here
-
-    def _connect(self) -> sqlite3.Connection:
-        if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.path, timeout=10)) as connection:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.executescript(_SCHEMA)
-            self._ready = True
-        connection = sqlite3.connect(self.path, timeout=10)
-        connection.row_factory = sqlite3.Row
-        return connection
+    def __init__(self, location: Location) -> None:
+        """`location`: a SQLite file path or a database URL; nothing is made until first use."""
+        self.db = Database(location, metadata)
 
     def record(
         self,
@@ -201,79 +192,61 @@ class InboxStore:
         normalised = normalise_question(question)
         if not normalised:
             return None
-        with closing(self._connect()) as connection, connection:
-            cursor = connection.execute(
-                "INSERT INTO inbox (created_at, channel, sender_hash, question, normalised, reason)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    time.time() if created_at is None else created_at,
-                    channel or UNKNOWN_CHANNEL,
-                    hash_sender(sender_id),
-                    question,
-                    normalised,
-                    reason,
-                ),
-            )
-            return cursor.lastrowid
+        row = dict(
+            created_at=time.time() if created_at is None else created_at,
+            channel=channel or UNKNOWN_CHANNEL,
+            sender_hash=hash_sender(sender_id),
+            question=question,
+            normalised=normalised,
+            reason=reason,
+        )
+        with self.db.write() as connection:
+            return connection.execute(insert(inbox_table).values(**row)).inserted_primary_key[0]
 
-    def import_feedback(self, feedback_db: Path) -> int:
+    def import_feedback(self, feedback: FeedbackStore) -> int:
         """Copy new 👎 ratings from the feedback store in as "thumbs_down"; returns how many.
 
-        The last feedback row seen is remembered, so each rating comes in once however
-        often this runs, and BEGIN IMMEDIATE keeps two importers from racing."""
-        feedback_db = Path(feedback_db)
-        if not feedback_db.exists():
-            return 0
-        connection = self._connect()
-        connection.isolation_level = None  # transactions are managed by hand below
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            row = connection.execute("SELECT value FROM inbox_meta WHERE key = ?", (_FEEDBACK_CURSOR,)).fetchone()
-            last = int(row["value"]) if row else 0
+        The last feedback id seen is remembered, so each rating comes in once however
+        often this runs. Two importers do not race: the cursor row is locked (SQLite's
+        write lock, PostgreSQL's row lock) until the copy is committed."""
+        cursor_row = meta_table.c.key == _FEEDBACK_CURSOR
+        with self.db.write() as connection:
+            connection.execute(self.db.insert_ignoring_duplicates(meta_table).values(key=_FEEDBACK_CURSOR, value="0"))
+            last = int(connection.execute(select(meta_table.c.value).where(cursor_row).with_for_update()).scalar_one())
             imported, newest = 0, last
-            for item in _feedback_after(feedback_db, last):
-                newest = max(newest, item["id"])
-                if item["rating"] != "down":
+            for item in feedback.after(last):
+                newest = max(newest, item.id)
+                if item.rating != "down":
                     continue
-                question = (item["question"] or "").strip()[:MAX_QUESTION_CHARS]
+                question = (item.question or "").strip()[:MAX_QUESTION_CHARS]
                 normalised = normalise_question(question)
                 if not normalised:
                     continue
-                connection.execute(
-                    "INSERT INTO inbox (created_at, channel, sender_hash, question, normalised, reason)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        _feedback_epoch(item["created_at"]),
-                        item["channel"] or UNKNOWN_CHANNEL,
-                        hash_sender(item["session_id"]),
-                        question,
-                        normalised,
-                        REASON_THUMBS_DOWN,
-                    ),
+                row = dict(
+                    created_at=_feedback_epoch(item.created_at),
+                    channel=item.channel or UNKNOWN_CHANNEL,
+                    sender_hash=hash_sender(item.session_id),
+                    question=question,
+                    normalised=normalised,
+                    reason=REASON_THUMBS_DOWN,
                 )
+                connection.execute(insert(inbox_table).values(**row))
                 imported += 1
-            connection.execute(
-                "INSERT OR REPLACE INTO inbox_meta (key, value) VALUES (?, ?)", (_FEEDBACK_CURSOR, str(newest))
-            )
-            connection.execute("COMMIT")
-            return imported
-        except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
-        finally:
-            connection.close()
+            connection.execute(update(meta_table).where(cursor_row).values(value=str(newest)))
+        return imported
 
     def questions(self, status: str = STATUS_OPEN) -> List[InboxQuestion]:
         """Distinct questions with that status, most asked first."""
         if status not in STATUSES:
             raise ValueError(f"unknown status: {status!r}")
-        with closing(self._connect()) as connection:
-            rows = connection.execute(
-                "SELECT id, created_at, question, normalised, reason FROM inbox WHERE status = ?"
-                " ORDER BY created_at, id",
-                (status,),
-            ).fetchall()
+        table = inbox_table.c
+        query = (
+            select(table.id, table.created_at, table.question, table.normalised, table.reason)
+            .where(table.status == status)
+            .order_by(table.created_at, table.id)
+        )
+        with self.db.read() as connection:
+            rows = [row._mapping for row in connection.execute(query)]
         by_text: Dict[str, InboxQuestion] = {}
         for row in rows:
             item = by_text.get(row["normalised"])
@@ -300,18 +273,16 @@ class InboxStore:
         """Close every open record of this question; returns how many were closed."""
         if not _RESOLUTION.match(resolution or ""):
             raise InvalidResolution("resolution must be 'phrasing:<faq_id>', 'new_faq:<faq_id>' or 'dismissed'")
-        with closing(self._connect()) as connection, connection:
-            cursor = connection.execute(
-                "UPDATE inbox SET status = ?, resolved_by = ?, resolved_at = ?, resolution = ?"
-                " WHERE normalised = ? AND status = ?",
-                (STATUS_RESOLVED, user, time.time(), resolution, normalised, STATUS_OPEN),
-            )
-            return cursor.rowcount
+        these = (inbox_table.c.normalised == normalised) & (inbox_table.c.status == STATUS_OPEN)
+        values = dict(status=STATUS_RESOLVED, resolved_by=user, resolved_at=time.time(), resolution=resolution)
+        with self.db.write() as connection:
+            return connection.execute(update(inbox_table).where(these).values(**values)).rowcount
 
     def open_count(self) -> int:
         """Open records (every time a question went unanswered, not distinct questions)."""
-        with closing(self._connect()) as connection:
-            return connection.execute("SELECT COUNT(*) FROM inbox WHERE status = ?", (STATUS_OPEN,)).fetchone()[0]
+        query = select(func.count()).select_from(inbox_table).where(inbox_table.c.status == STATUS_OPEN)
+        with self.db.read() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def unanswered_by_day(
         self, days: int, today: Optional[dt.date] = None, reasons: Sequence[str] = UNANSWERED_REASONS
@@ -329,35 +300,23 @@ class InboxStore:
     ) -> List[Tuple[str, int]]:
         """The most frequent normalised questions of the period, with their counts."""
         _, start, end = day_bounds(days, today)
-        placeholders = ", ".join("?" for _ in reasons)
-        with closing(self._connect()) as connection:
-            rows = connection.execute(
-                f"SELECT normalised, COUNT(*) AS n FROM inbox WHERE created_at >= ? AND created_at < ?"
-                f" AND reason IN ({placeholders}) GROUP BY normalised ORDER BY n DESC, normalised LIMIT ?",
-                (start, end, *reasons, limit),
-            ).fetchall()
-        return [(row["normalised"], row["n"]) for row in rows]
+        count = func.count().label("n")
+        query = (
+            select(inbox_table.c.normalised, count)
+            .where(self._between(start, end, reasons))
+            .group_by(inbox_table.c.normalised)
+            .order_by(count.desc(), inbox_table.c.normalised)
+            .limit(limit)
+        )
+        with self.db.read() as connection:
+            return [(row.normalised, row.n) for row in connection.execute(query)]
+
+    @staticmethod
+    def _between(start: float, end: float, reasons: Iterable[str]):
+        table = inbox_table.c
+        return (table.created_at >= start) & (table.created_at < end) & table.reason.in_(list(reasons))
 
     def _created_between(self, start: float, end: float, reasons: Iterable[str]) -> List[float]:
-        reasons = list(reasons)
-        placeholders = ", ".join("?" for _ in reasons)
-        with closing(self._connect()) as connection:
-            rows = connection.execute(
-                f"SELECT created_at FROM inbox WHERE created_at >= ? AND created_at < ? AND reason IN ({placeholders})",
-                (start, end, *reasons),
-            ).fetchall()
-        return [row[0] for row in rows]
-
-
-def _feedback_after(feedback_db: Path, last_id: int) -> List[sqlite3.Row]:
-    """Feedback rows after `last_id`, read-only so a missing table is not created."""
-    uri = feedback_db.resolve().as_uri() + "?mode=ro"
-    with closing(sqlite3.connect(uri, uri=True, timeout=10)) as connection:
-        connection.row_factory = sqlite3.Row
-        exists = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feedback'").fetchone()
-        if not exists:
-            return []
-        return connection.execute(
-            "SELECT id, created_at, channel, session_id, rating, question FROM feedback WHERE id > ? ORDER BY id",
-            (last_id,),
-        ).fetchall()
+        query = select(inbox_table.c.created_at).where(self._between(start, end, reasons))
+        with self.db.read() as connection:
+            return list(connection.execute(query).scalars())

@@ -1,36 +1,38 @@
 """The audit log of knowledge edits: who changed which entry, when, and the whole file
 before and after, so any earlier version can be restored in one step.
 
-SQLite (one small file beside the admin database); safe to read and write from several
-processes. Whole-file snapshots rather than diffs: knowledge files are a few KB, and a
+Kept in the admin database (core/database.py: a SQLite file or PostgreSQL); safe to
+read and write from several processes. Whole-file snapshots rather than diffs: knowledge files are a few KB, and a
 snapshot can always be restored even when later edits touched the same lines."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import List, Optional, Sequence
 
-from kb.sqlite_files import SqliteFile
+from sqlalchemy import Column, Float, Index, Integer, MetaData, Table, Text, insert, select
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at REAL NOT NULL,
-    user TEXT NOT NULL,
-    action TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    entry_id TEXT NOT NULL,
-    path TEXT NOT NULL,
-    changes TEXT NOT NULL,
-    before TEXT,
-    after TEXT
-);
-CREATE INDEX IF NOT EXISTS audit_entry ON audit (kind, entry_id);
-"""
+from core.database import Database, Location
+
+metadata = MetaData()
+audit_table = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Float, nullable=False),
+    Column("user", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("entry_id", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("changes", Text, nullable=False),
+    Column("before", Text),
+    Column("after", Text),
+    Index("audit_entry", "kind", "entry_id"),
+    sqlite_autoincrement=True,  # ids are never reused, so a restore link always means one record
+)
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,9 @@ class AuditRecord:
 
 
 class AuditLog:
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._db = SqliteFile(self.path, SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        return self._db.connect()
+    def __init__(self, location: Location) -> None:
+        """`location`: a SQLite file path or a database URL."""
+        self.db = Database(location, metadata)
 
     def record(
         self,
@@ -66,45 +65,37 @@ class AuditLog:
         before: Optional[str],
         after: Optional[str],
     ) -> int:
-        with self._connect() as connection:
-            cursor = connection.execute(
-                "INSERT INTO audit (at, user, action, kind, entry_id, path, changes, before, after)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    time.time(),
-                    user,
-                    action,
-                    kind,
-                    entry_id,
-                    path,
-                    json.dumps(list(changes), ensure_ascii=False),
-                    before,
-                    after,
-                ),
-            )
-            return int(cursor.lastrowid)
+        row = dict(
+            at=time.time(),
+            user=user,
+            action=action,
+            kind=kind,
+            entry_id=entry_id,
+            path=path,
+            changes=json.dumps(list(changes), ensure_ascii=False),
+            before=before,
+            after=after,
+        )
+        with self.db.write() as connection:
+            return int(connection.execute(insert(audit_table).values(**row)).inserted_primary_key[0])
 
     def get(self, record_id: int) -> Optional[AuditRecord]:
-        rows = self._select("WHERE id = ?", (record_id,), 1)
+        rows = self._select(audit_table.c.id == record_id, 1)
         return rows[0] if rows else None
 
     def recent(self, limit: int = 100, kind: Optional[str] = None, entry_id: Optional[str] = None) -> List[AuditRecord]:
         if kind and entry_id:
-            return self._select("WHERE kind = ? AND entry_id = ?", (kind, entry_id), limit)
-        return self._select("", (), limit)
+            return self._select((audit_table.c.kind == kind) & (audit_table.c.entry_id == entry_id), limit)
+        return self._select(None, limit)
 
     def last_change(self, kind: str, entry_id: str) -> Optional[AuditRecord]:
         rows = self.recent(1, kind, entry_id)
         return rows[0] if rows else None
 
-    def _select(self, where: str, params: tuple, limit: int) -> List[AuditRecord]:
-        with self._connect() as connection:
-            rows = connection.execute(
-                f"SELECT id, at, user, action, kind, entry_id, path, changes, before, after FROM audit {where}"
-                " ORDER BY id DESC LIMIT ?",
-                params + (limit,),
-            ).fetchall()
-        return [
-            AuditRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]), row[8], row[9])
-            for row in rows
-        ]
+    def _select(self, where, limit: int) -> List[AuditRecord]:
+        query = select(audit_table).order_by(audit_table.c.id.desc()).limit(limit)
+        if where is not None:
+            query = query.where(where)
+        with self.db.read() as connection:
+            rows = connection.execute(query).all()
+        return [AuditRecord(**{**row._mapping, "changes": json.loads(row.changes)}) for row in rows]

@@ -37,57 +37,12 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from kb.audit import AuditLog, AuditRecord
 from kb.loader import ID_PATTERN, Problem, load_knowledge
+from kb.schema import FAQ, FIGURE, FILE_KEY_LABELS
+from kb.schema import text as _text
 
-FAQ_FIELDS = (
-    "id",
-    "category",
-    "question",
-    "phrasings",
-    "answer",
-    "document",
-    "section",
-    "period",
-    "reviewed_at",
-    "disabled",
-)
-FIGURE_FIELDS = (
-    "id",
-    "name",
-    "aliases",
-    "kind",
-    "value",
-    "unit",
-    "growth_pct",
-    "prefix",
-    "note",
-    "period",
-    "document",
-    "section",
-    "reviewed_at",
-)
-FIELD_LABELS = {
-    "id": "编号",
-    "category": "分类",
-    "question": "标准问题",
-    "phrasings": "其他问法",
-    "answer": "答案",
-    "document": "资料",
-    "section": "章节",
-    "source": "资料来源",
-    "period": "数据口径",
-    "as_of": "数据口径",
-    "reviewed_at": "审核日期",
-    "disabled": "停用",
-    "name": "名称",
-    "aliases": "别名",
-    "kind": "类型",
-    "value": "数值",
-    "unit": "单位",
-    "growth_pct": "增长率",
-    "prefix": "前缀",
-    "note": "备注",
-    "terms": "词典词",
-}
+FAQ_FIELDS = FAQ.keys
+FIGURE_FIELDS = FIGURE.keys
+FIELD_LABELS = {**FAQ.labels, **FIGURE.labels, **FILE_KEY_LABELS}
 MAX_PHRASINGS = 200
 MAX_TEXT = 4000
 
@@ -158,47 +113,12 @@ def version_of(raw: Dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _faq_fields(raw: Dict[str, Any], category: str) -> Dict[str, Any]:
-    source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
-    return {
-        "id": _text(raw.get("id")),
-        "category": category,
-        "question": _text(raw.get("question")),
-        "phrasings": [_text(p) for p in (raw.get("phrasings") or []) if _text(p)],
-        "answer": _text(raw.get("answer")),
-        "document": _text(source.get("document")),
-        "section": _text(source.get("section")),
-        "period": _text(raw.get("period") or raw.get("as_of")),
-        "reviewed_at": _text(raw.get("reviewed_at")),
-        "disabled": bool(raw.get("disabled", False)),
-    }
+    return FAQ.read(raw, category=category)
 
 
 def _figure_fields(raw: Dict[str, Any]) -> Dict[str, Any]:
-    source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
-    return {
-        "id": _text(raw.get("id")),
-        "name": _text(raw.get("name")),
-        "aliases": [_text(a) for a in (raw.get("aliases") or []) if _text(a)],
-        "kind": _text(raw.get("kind") or "fact"),
-        "value": raw.get("value"),
-        "unit": _text(raw.get("unit")),
-        "growth_pct": raw.get("growth_pct"),
-        "prefix": _text(raw.get("prefix")),
-        "note": _text(raw.get("note")),
-        "period": _text(raw.get("period") or raw.get("as_of")),
-        "document": _text(source.get("document")),
-        "section": _text(source.get("section")),
-        "reviewed_at": _text(raw.get("reviewed_at")),
-    }
+    return FIGURE.read(raw)
 
 
 def _clean_lines(values: Any) -> List[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from kb.model import FaqEntry, Figure, KnowledgeBase, MenuTopic, Source
+from kb.schema import FAQ, FIGURE
 from kb.text import TRADITIONAL, detect_script
 from kb.yaml_lines import YamlFileError, line_of, load_with_lines
 
@@ -75,34 +76,8 @@ REQUIRED_MESSAGES = (
     "handoff_open",
     "handoff_closed",
 )
-FIGURE_KEYS = {
-    "id",
-    "name",
-    "aliases",
-    "kind",
-    "value",
-    "unit",
-    "growth_pct",
-    "prefix",
-    "note",
-    "period",
-    "as_of",
-    "source",
-    "reviewed_at",
-}
-FAQ_KEYS = {
-    "id",
-    "question",
-    "answer",
-    "phrasings",
-    "source",
-    "period",
-    "as_of",
-    "reviewed_at",
-    "terms",
-    "no_published_figure",
-    "disabled",
-}
+FIGURE_KEYS = FIGURE.file_keys
+FAQ_KEYS = FAQ.file_keys
 CONTACT_KEYS = {"department", "phone", "email", "address", "office_hours", "reviewed_at"}
 
 

@@ -17,10 +17,10 @@ FAQ_RERANKER is not "e5" (the default), the selector's choice stands."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from core import settings
 from kb.model import KnowledgeBase
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ _index: Optional[Tuple[KnowledgeBase, List[str], object]] = None  # (knowledge, 
 def enabled() -> bool:
     """FAQ_RERANKER=e5 switches it on; off by default (docs/nlu.md: +3 of 802 held-out turns
     for about 24 ms of CPU per FAQ turn, which the benchmark's 2x-stock margin must pay)."""
-    return (os.environ.get("FAQ_RERANKER") or "off").strip().lower() == "e5"
+    return settings.get("FAQ_RERANKER") == "e5"
 
 
 def _encoder():

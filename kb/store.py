@@ -7,11 +7,11 @@ a typo by staff must never take the assistant down."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 from typing import Optional, Tuple
 
+from core import settings
 from kb.loader import LoadResult, load_knowledge
 from kb.model import KnowledgeBase
 
@@ -25,7 +25,7 @@ class KnowledgeUnavailable(RuntimeError):
 
 
 def knowledge_dir() -> Path:
-    return Path(os.environ.get("KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge")
+    return Path(settings.get("KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge")
 
 
 def _signature(root: Path) -> Tuple[Tuple[str, int, int], ...]:

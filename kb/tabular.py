@@ -25,34 +25,16 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Seque
 
 from kb.loader import ID_PATTERN
 from kb.model import KnowledgeBase
+from kb.schema import FAQ
 
-# (key used in code, header label staff see), in column order.
-COLUMNS: Tuple[Tuple[str, str], ...] = (
-    ("id", "编号"),
-    ("category", "分类"),
-    ("question", "标准问题"),
-    ("phrasings", "其他问法"),
-    ("answer", "答案"),
-    ("document", "资料"),
-    ("section", "章节"),
-    ("period", "数据口径"),
-    ("reviewed_at", "审核日期"),
-    ("disabled", "停用"),
-)
+# (key used in code, header label staff see), in column order: the FAQ fields (kb/schema.py).
+COLUMNS: Tuple[Tuple[str, str], ...] = tuple((field.key, field.label) for field in FAQ.fields)
 KEYS: Tuple[str, ...] = tuple(key for key, _ in COLUMNS)
 LABELS: Dict[str, str] = dict(COLUMNS)
-# An empty id means "new entry" (the caller gives it an id); phrasings and disabled may
-# be left out of a sheet altogether. Every other column must be there.
-OPTIONAL_COLUMNS = frozenset({"id", "phrasings", "disabled"})
-REQUIRED_CELLS: Tuple[str, ...] = (
-    "category",
-    "question",
-    "answer",
-    "document",
-    "section",
-    "period",
-    "reviewed_at",
-)
+# An empty id means "new entry" (the caller gives it an id); the optional fields
+# (phrasings, disabled) may be left out of a sheet altogether. Every other column must be there.
+OPTIONAL_COLUMNS = frozenset({"id"} | {field.key for field in FAQ.fields if not field.required})
+REQUIRED_CELLS: Tuple[str, ...] = tuple(key for key in FAQ.required if key != "id")
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 2000

@@ -6,11 +6,13 @@ staff change. `make data` writes them; a test fails when they are out of date.""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Dict, List
 
-import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from kb.model import KnowledgeBase
 
@@ -18,25 +20,18 @@ HEADER = "# generated from knowledge/ by `make data` - do not edit; edit knowled
 RASA_FORMAT_VERSION = "3.1"
 
 
-class _Literal(str):
-    pass
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-_Dumper.add_representer(
-    _Literal, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-)
-
-
-def _examples(texts: List[str]) -> _Literal:
-    return _Literal("".join(f"- {text}\n" for text in texts))
+def _examples(texts: List[str]) -> LiteralScalarString:
+    return LiteralScalarString("".join(f"- {text}\n" for text in texts))
 
 
 def _dump(data: Dict) -> str:
-    return HEADER + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
+    """YAML 1.2 written by ruamel, the library Rasa and kb/yaml_lines.py read it with, so
+    what is written is what is read ("yes" stays a word)."""
+    yaml = YAML()  # round-trip: keeps key order, writes LiteralScalarString as a | block
+    yaml.width = 1000
+    stream = io.StringIO()
+    yaml.dump(data, stream)
+    return HEADER + stream.getvalue()
 
 
 def faq_training_file(knowledge: KnowledgeBase) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Optional, Tuple
 
 import aiohttp
 
+from core import settings
 from leads.parsing import mask_email, mask_name, mask_phone, mask_text
 
 if TYPE_CHECKING:  # the store renders messages with this module: no import cycle at runtime
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the store renders messages with this module: no import cycl
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ADMIN_URL = "http://127.0.0.1:8080"
+DEFAULT_ADMIN_URL = settings.SETTINGS["ADMIN_PUBLIC_URL"].default
 TIMEOUT_SECONDS = 5.0
 MAX_SHOWN_CHARS = 60
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -47,8 +47,8 @@ class NotifySettings:
     @classmethod
     def from_env(cls) -> "NotifySettings":
         return cls(
-            webhook_url=os.environ.get("LEAD_WEBHOOK_URL", "").strip(),
-            admin_url=(os.environ.get("ADMIN_PUBLIC_URL", "").strip() or DEFAULT_ADMIN_URL).rstrip("/"),
+            webhook_url=settings.get("LEAD_WEBHOOK_URL"),
+            admin_url=settings.get("ADMIN_PUBLIC_URL").rstrip("/"),
         )
 
 

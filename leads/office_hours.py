@@ -6,14 +6,15 @@ OFFICE_CLOSED_DATES="2026-10-01,2026-10-02" for days the office is shut."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from typing import FrozenSet, Optional, Tuple
 
+from core import settings
+
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DEFAULT = "mon-fri 08:30-12:00,14:00-17:30"
+DEFAULT = settings.SETTINGS["OFFICE_HOURS"].default
 _SPEC = re.compile(r"^\s*(\w{3})(?:-(\w{3}))?\s+([\d:,\- ]+)$")
 
 
@@ -52,7 +53,7 @@ class OfficeHours:
 
     @classmethod
     def from_env(cls) -> "OfficeHours":
-        return cls.parse(os.environ.get("OFFICE_HOURS") or DEFAULT, os.environ.get("OFFICE_CLOSED_DATES", ""))
+        return cls.parse(settings.get("OFFICE_HOURS"), settings.get("OFFICE_CLOSED_DATES"))
 
     def is_open(self, when: Optional[dt.datetime] = None) -> bool:
         local = (when or dt.datetime.now(BEIJING)).astimezone(BEIJING)

@@ -3,8 +3,9 @@ and in the admin area, each submission stored once however often it is retried, 
 staff notification queued in the same transaction (an outbox), so a lead is never
 stored without its notification nor notified without being stored.
 
-SQLAlchemy core: SQLite by default, PostgreSQL when LEADS_DB_URL says so (the action
-server and the web app may run as several processes on several hosts)."""
+SQLAlchemy Core through core/database.py: SQLite by default, PostgreSQL when
+LEADS_DB_URL says so (the action server and the web app may run as several processes
+on several hosts)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,9 @@ import hashlib
 import io
 import json
 import logging
-import os
 import re
-import threading
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import (
@@ -33,16 +31,17 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
     func,
     insert,
     or_,
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
+from core import settings
+from core.database import Database, database_url
 from leads.notify import NotifySettings, handoff_message, lead_message
 from leads.parsing import Amount, mask_text, normalise_email, normalise_phone
 
@@ -184,10 +183,7 @@ class OutboxItem:
 
 def leads_db_url() -> str:
     """LEADS_DB_URL (e.g. PostgreSQL) when set, else the SQLite file LEADS_DB."""
-    url = os.environ.get("LEADS_DB_URL", "").strip()
-    if url:
-        return url
-    return "sqlite:///" + os.environ.get("LEADS_DB", ".state/leads.db")
+    return database_url(settings.database("LEADS"))
 
 
 def _tidy(text: Optional[str], limit: int = MAX_FIELD_CHARS) -> str:
@@ -339,40 +335,17 @@ class LeadStore:
     importing the actions or the web app touches no database."""
 
     def __init__(self, url: str, admin_url: Optional[str] = None) -> None:
-        self.url = url
         self.admin_url = (admin_url or NotifySettings.from_env().admin_url).rstrip("/")
-        self._engine: Optional[Engine] = None
-        self._lock = threading.Lock()
+        self.db = Database(url, metadata)
 
     @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            with self._lock:
-                if self._engine is None:
-                    self._engine = self._prepare()
-        return self._engine
-
-    def _prepare(self) -> Engine:
-        url = make_url(self.url)
-        if url.get_backend_name() == "sqlite":
-            if url.database and url.database != ":memory:":
-                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-            # 30 s: wait out another process's write instead of failing with "database is locked"
-            engine = create_engine(url, future=True, connect_args={"timeout": 30})
-            with engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-        else:
-            engine = create_engine(url, future=True, pool_pre_ping=True)
-        try:
-            metadata.create_all(engine)
-        except (OperationalError, ProgrammingError, IntegrityError):
-            metadata.create_all(engine)  # another process created them at the same moment
-        return engine
+    def url(self) -> str:
+        return self.db.url
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        """Close pooled connections (the engine is shared by every store on this URL and
+        opens new ones when next used)."""
+        self.db.engine.dispose()
 
     # Leads
 
@@ -397,7 +370,7 @@ class LeadStore:
             status="new",
         )
         try:
-            with self.engine.begin() as connection:
+            with self.db.write() as connection:
                 lead_id = connection.execute(insert(leads_table).values(**row)).inserted_primary_key[0]
                 created = _lead(connection.execute(select(leads_table).where(leads_table.c.id == lead_id)).one())
                 self._enqueue(connection, "lead", created.id, lead_message(created, self.admin_url), now)
@@ -411,12 +384,12 @@ class LeadStore:
         return created, True
 
     def _lead_by_key(self, key: str) -> Optional[Lead]:
-        with self.engine.connect() as connection:
+        with self.db.read() as connection:
             row = connection.execute(select(leads_table).where(leads_table.c.lead_key == key)).first()
         return _lead(row) if row else None
 
     def get_lead(self, lead_id: int) -> Optional[Lead]:
-        with self.engine.connect() as connection:
+        with self.db.read() as connection:
             row = connection.execute(select(leads_table).where(leads_table.c.id == lead_id)).first()
         return _lead(row) if row else None
 
@@ -426,20 +399,20 @@ class LeadStore:
         if status is not None:
             _check_status(status)
             query = query.where(leads_table.c.status == status)
-        with self.engine.connect() as connection:
+        with self.db.read() as connection:
             return [_lead(row) for row in connection.execute(query)]
 
     def count_leads(self, since: Optional[float] = None) -> int:
         query = select(func.count()).select_from(leads_table)
         if since is not None:
             query = query.where(leads_table.c.created_at >= since)
-        with self.engine.connect() as connection:
+        with self.db.read() as connection:
             return int(connection.execute(query).scalar_one())
 
     def set_status(self, lead_id: int, status: str, user: str) -> bool:
         """False when there is no such lead. Who changed it and when are kept for the audit."""
         _check_status(status)
-        with self.engine.begin() as connection:
+        with self.db.write() as connection:
             result = connection.execute(
                 update(leads_table)
                 .where(leads_table.c.id == lead_id)
@@ -468,14 +441,14 @@ class LeadStore:
             status="new",
         )
         try:
-            with self.engine.begin() as connection:
+            with self.db.write() as connection:
                 handoff_id = connection.execute(insert(handoffs_table).values(**row)).inserted_primary_key[0]
                 message = handoff_message(
                     handoff_id, row["channel"], row["within_office_hours"], self.admin_url, created_at=now
                 )
                 self._enqueue(connection, "handoff", handoff_id, message, now)
         except IntegrityError:
-            with self.engine.connect() as connection:
+            with self.db.read() as connection:
                 existing = connection.execute(
                     select(handoffs_table.c.id).where(handoffs_table.c.handoff_key == key)
                 ).scalar()
@@ -492,7 +465,7 @@ class LeadStore:
         return int(handoff_id), True
 
     def get_handoff(self, handoff_id: int) -> Optional[Handoff]:
-        with self.engine.connect() as connection:
+        with self.db.read() as connection:
             row = connection.execute(select(handoffs_table).where(handoffs_table.c.id == handoff_id)).first()
         return _handoff(row) if row else None
 
@@ -501,12 +474,12 @@ class LeadStore:
         query = (
             select(handoffs_table).order_by(handoffs_table.c.created_at.desc(), handoffs_table.c.id.desc()).limit(limit)
         )
-        with self.engine.connect() as connection:
+        with self.db.read() as connection:
             return [_handoff(row) for row in connection.execute(query)]
 
     def set_handoff_status(self, handoff_id: int, status: str) -> bool:
         _check_status(status)
-        with self.engine.begin() as connection:
+        with self.db.write() as connection:
             result = connection.execute(
                 update(handoffs_table).where(handoffs_table.c.id == handoff_id).values(status=status)
             )
@@ -536,7 +509,7 @@ class LeadStore:
             o.next_attempt_at <= now,
             or_(o.claimed_until.is_(None), o.claimed_until < now),
         )
-        with self.engine.connect() as connection:
+        with self.db.read() as connection:
             candidates = (
                 connection.execute(select(o.id).where(*claimable).order_by(o.next_attempt_at, o.id).limit(limit))
                 .scalars()
@@ -544,7 +517,7 @@ class LeadStore:
             )
         claimed = []
         for item_id in candidates:
-            with self.engine.begin() as connection:
+            with self.db.write() as connection:
                 result = connection.execute(
                     update(outbox_table).where(o.id == item_id, *claimable).values(claimed_until=now + lease_seconds)
                 )
@@ -554,7 +527,7 @@ class LeadStore:
         return claimed
 
     def mark_delivered(self, item_id: int, now: Optional[float] = None) -> None:
-        with self.engine.begin() as connection:
+        with self.db.write() as connection:
             connection.execute(
                 update(outbox_table)
                 .where(outbox_table.c.id == item_id)
@@ -564,7 +537,7 @@ class LeadStore:
     def mark_failed(self, item_id: int, error: str, now: float) -> Optional[float]:
         """Count the attempt, release the claim and schedule the retry; returns its time."""
         o = outbox_table.c
-        with self.engine.begin() as connection:
+        with self.db.write() as connection:
             attempts = connection.execute(select(o.attempts).where(o.id == item_id)).scalar()
             if attempts is None:
                 return None
@@ -585,5 +558,5 @@ class LeadStore:
     def list_outbox(self, limit: int = 200) -> List[OutboxItem]:
         """Newest first: for the admin area to show notifications that are still failing."""
         query = select(outbox_table).order_by(outbox_table.c.id.desc()).limit(limit)
-        with self.engine.connect() as connection:
+        with self.db.read() as connection:
             return [_outbox_item(row) for row in connection.execute(query)]

@@ -1,17 +1,20 @@
-"""Publish jobs: their stage, progress and outcome, kept in SQLite so the admin page and
-the API can follow a job, and a restart of the web app does not lose its history."""
+"""Publish jobs: their stage, progress and outcome, kept in the admin database (a SQLite
+file or PostgreSQL, core/database.py) so the admin page and the API can follow a job,
+and a restart of the web app does not lose its history. One job runs at a time: a
+unique index over the running jobs makes that hold across processes on both databases."""
 
 from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from kb.sqlite_files import SqliteFile
+from sqlalchemy import Column, Float, Index, Integer, MetaData, Table, Text, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.database import Database, Location
 
 RUNNING, SUCCEEDED, REFUSED, FAILED, INTERRUPTED = "running", "succeeded", "refused", "failed", "interrupted"
 FINISHED = (SUCCEEDED, REFUSED, FAILED, INTERRUPTED)
@@ -23,22 +26,27 @@ STATUS_LABELS = {
     INTERRUPTED: "中断（服务重启），未上线",
 }
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS publish_jobs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    user TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    finished_at REAL,
-    status TEXT NOT NULL,
-    stage TEXT NOT NULL,
-    progress INTEGER NOT NULL,
-    message TEXT NOT NULL,
-    failures TEXT NOT NULL,
-    scores TEXT NOT NULL,
-    fingerprint TEXT
-);
-"""
+metadata = MetaData()
+jobs_table = Table(
+    "publish_jobs",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("user", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Column("status", Text, nullable=False),
+    Column("stage", Text, nullable=False),
+    Column("progress", Integer, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("failures", Text, nullable=False),
+    Column("scores", Text, nullable=False),
+    Column("fingerprint", Text),
+)
+_running = jobs_table.c.status == RUNNING
+# At most one row may be running: a second start() fails on this index even when two
+# processes check at the same moment.
+Index("publish_jobs_one_running", jobs_table.c.status, unique=True, sqlite_where=_running, postgresql_where=_running)
 
 
 class JobBusy(RuntimeError):
@@ -89,34 +97,39 @@ class Job:
 
 
 class JobStore:
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._db = SqliteFile(self.path, SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        connection = self._db.connect()
-        connection.isolation_level = None
-        return connection
+    def __init__(self, location: Location) -> None:
+        """`location`: a SQLite file path or a database URL."""
+        self.db = Database(location, metadata)
 
     def start(self, user: str, kind: str = "publish") -> Job:
         """A new running job, unless one is running already (one publish at a time)."""
-        connection = self._connect()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            row = connection.execute("SELECT id FROM publish_jobs WHERE status = ? LIMIT 1", (RUNNING,)).fetchone()
-            if row:
-                connection.execute("ROLLBACK")
-                raise JobBusy(self.get(row[0]))
+        for _attempt in range(3):
             job = Job(secrets.token_hex(6), kind, user, time.time(), RUNNING, "排队", 0, "已开始")
-            connection.execute(
-                "INSERT INTO publish_jobs (id, kind, user, created_at, status, stage, progress, message, failures, scores)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', '{}')",
-                (job.id, kind, user, job.created_at, job.status, job.stage, job.progress, job.message),
-            )
-            connection.execute("COMMIT")
-            return job
-        finally:
-            connection.close()
+            try:
+                with self.db.write() as connection:
+                    connection.execute(insert(jobs_table).values(**self._row(job)))
+                return job
+            except IntegrityError:
+                running = self.running()
+                if running is not None:
+                    raise JobBusy(running) from None
+                # The running job finished between our insert and this look: try again.
+        raise RuntimeError("could not start a publish job: the job table keeps refusing new jobs")
+
+    @staticmethod
+    def _row(job: Job) -> Dict[str, Any]:
+        return dict(
+            id=job.id,
+            kind=job.kind,
+            user=job.user,
+            created_at=job.created_at,
+            status=job.status,
+            stage=job.stage,
+            progress=job.progress,
+            message=job.message,
+            failures="[]",
+            scores="{}",
+        )
 
     def update(self, job_id: str, **values: Any) -> None:
         for key in ("failures", "scores"):
@@ -124,51 +137,40 @@ class JobStore:
                 values[key] = json.dumps(values[key], ensure_ascii=False)
         if values.get("status") in FINISHED:
             values["finished_at"] = time.time()
-        assignments = ", ".join(f"{key} = ?" for key in values)
-        connection = self._connect()
-        try:
-            connection.execute(f"UPDATE publish_jobs SET {assignments} WHERE id = ?", (*values.values(), job_id))
-        finally:
-            connection.close()
+        with self.db.write() as connection:
+            connection.execute(update(jobs_table).where(jobs_table.c.id == job_id).values(**values))
 
     def get(self, job_id: str) -> Optional[Job]:
-        jobs = self._select("WHERE id = ?", (job_id,), 1)
+        jobs = self._select(jobs_table.c.id == job_id, 1)
         return jobs[0] if jobs else None
 
     def recent(self, limit: int = 20) -> List[Job]:
-        return self._select("", (), limit)
+        return self._select(None, limit)
 
     def running(self) -> Optional[Job]:
-        jobs = self._select("WHERE status = ?", (RUNNING,), 1)
+        jobs = self._select(_running, 1)
         return jobs[0] if jobs else None
 
     def last_success(self) -> Optional[Job]:
-        jobs = self._select("WHERE status = ? AND kind = 'publish'", (SUCCEEDED,), 1)
+        jobs = self._select((jobs_table.c.status == SUCCEEDED) & (jobs_table.c.kind == "publish"), 1)
         return jobs[0] if jobs else None
 
     def mark_interrupted(self) -> int:
         """At start-up: a job still 'running' died with the previous process."""
-        connection = self._connect()
-        try:
-            cursor = connection.execute(
-                "UPDATE publish_jobs SET status = ?, message = ?, finished_at = ? WHERE status = ?",
-                (INTERRUPTED, "网站服务重启，发布被中断，线上模型没有改变；请重新发布", time.time(), RUNNING),
+        message = "网站服务重启，发布被中断，线上模型没有改变；请重新发布"
+        with self.db.write() as connection:
+            result = connection.execute(
+                update(jobs_table).where(_running).values(status=INTERRUPTED, message=message, finished_at=time.time())
             )
-            return cursor.rowcount
-        finally:
-            connection.close()
+            return result.rowcount
 
-    def _select(self, where: str, params: tuple, limit: int) -> List[Job]:
-        connection = self._connect()
-        try:
-            rows = connection.execute(
-                "SELECT id, kind, user, created_at, status, stage, progress, message, failures, scores,"
-                f" finished_at, fingerprint FROM publish_jobs {where} ORDER BY created_at DESC LIMIT ?",
-                params + (limit,),
-            ).fetchall()
-        finally:
-            connection.close()
+    def _select(self, where, limit: int) -> List[Job]:
+        query = select(jobs_table).order_by(jobs_table.c.created_at.desc()).limit(limit)
+        if where is not None:
+            query = query.where(where)
+        with self.db.read() as connection:
+            rows = connection.execute(query).all()
         return [
-            Job(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), json.loads(r[9]), r[10], r[11])
-            for r in rows
+            Job(**{**row._mapping, "failures": json.loads(row.failures), "scores": json.loads(row.scores)})
+            for row in rows
         ]

@@ -19,7 +19,6 @@ import io
 import json
 import re
 import shutil
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -34,6 +33,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import requests
 
+from inbox.feedback import FeedbackStore
 from scripts.live_servers import PARTNER_ORIGIN, PROJECT_ROOT, SESSION_SECRET, TOKEN, Servers, http
 from scripts.widget_client import WidgetClient
 
@@ -250,7 +250,7 @@ class Audit:
             "answer_token": answer.get("feedback_token"),
         }
         real_status = http("POST", self.web + "/api/feedback", real)[0]
-        stored = sqlite3.connect(self.servers.feedback_db).execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
+        stored = len(FeedbackStore(self.servers.feedback_db).all())
         held = statuses.count(403) == 50 and real_status == 201 and stored == 1
         return Outcome(
             "5 feedback only on answers the server sent to that session",

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -31,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-import yaml
-
+from core import settings
 from kb.model import KnowledgeBase
 from kb.text import to_simplified
+from kb.yaml_lines import YAMLError, safe_load
 
 EXPECT_KINDS = ("answer", "no_figure", "out_of_scope", "staff", "register", "smalltalk")
 # The words a "no published figure" reply uses (knowledge/ answers and messages say one
@@ -107,7 +106,7 @@ def _turn(raw: dict, where: str, tags: Sequence[str] = ()) -> Turn:
 
 def read_heldout(path: Path) -> List[Conversation]:
     """Conversations from one file (`conversations:` or `messages:`), checked."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = safe_load(path.read_text(encoding="utf-8")) or {}
     result: List[Conversation] = []
     for index, raw in enumerate(data.get("messages") or ()):
         where = f"{path.name} message {raw.get('id', index + 1) if isinstance(raw, dict) else index + 1}"
@@ -307,14 +306,14 @@ def main() -> int:
     parser.add_argument("--rasa-url", help="score a server that is already running instead of starting one")
     parser.add_argument(
         "--rest-token",
-        default=os.environ.get("REST_CHANNEL_TOKEN", ""),
+        default=settings.get("REST_CHANNEL_TOKEN"),
         help="that server's REST channel token (default: $REST_CHANNEL_TOKEN)",
     )
     args = parser.parse_args()
 
     try:
         conversations = [c for path in args.files for c in read_heldout(path)]
-    except (OSError, yaml.YAMLError, BadHeldoutFile) as error:
+    except (OSError, YAMLError, BadHeldoutFile) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     from kb import store

@@ -84,4 +84,3 @@ class Servers(Processes):
                 f"{self.web_url},{PARTNER_ORIGIN}," f"http://127.0.0.1:{self.partner_port}"
             )
         self.env.update(extra_env or {})
-        self.feedback_db = Path(self.env.get("FEEDBACK_DB") or workdir / "feedback.db")

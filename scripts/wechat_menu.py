@@ -8,13 +8,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 
 import aiohttp
 
 from connectors.wechat.customer_service import CustomerServiceClient
 from connectors.wechat.menu import menu_definition
+from core import settings
 
 
 async def create_menu(base_url: str, app_id: str, app_secret: str) -> dict:
@@ -41,13 +41,11 @@ def main() -> int:
     if args.dry_run:
         print(json.dumps(menu_definition(), ensure_ascii=False, indent=1))
         return 0
-    app_id, secret = os.environ.get("WECHAT_APP_ID"), os.environ.get("WECHAT_APP_SECRET")
+    app_id, secret = settings.get("WECHAT_APP_ID"), settings.get("WECHAT_APP_SECRET")
     if not app_id or not secret:
         print("error: set WECHAT_APP_ID and WECHAT_APP_SECRET (see README, WeChat section)", file=sys.stderr)
         return 2
-    result = asyncio.run(
-        create_menu(os.environ.get("WECHAT_API_BASE_URL") or "https://api.weixin.qq.com", app_id, secret)
-    )
+    result = asyncio.run(create_menu(settings.get("WECHAT_API_BASE_URL"), app_id, secret))
     if result.get("errcode", 0) != 0:
         print(
             f"error: WeChat refused the menu: errcode {result.get('errcode')} {result.get('errmsg', '')}",

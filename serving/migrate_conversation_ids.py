@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
@@ -26,6 +25,7 @@ from typing import Dict, List, Optional
 import sqlalchemy as sa
 
 from connectors.limits import CHANNEL_PREFIXES, is_namespaced
+from core import settings
 
 FALLBACK_CHANNEL = "rest"
 PROGRESS_EVERY = 500
@@ -43,7 +43,7 @@ class Report:
 
 
 def default_db_url() -> str:
-    return os.environ.get("TRACKER_DB_URL") or f"sqlite:///{os.environ.get('TRACKER_DB', '.state/tracker.db')}"
+    return settings.get("TRACKER_DB_URL") or f"sqlite:///{settings.get('TRACKER_DB')}"
 
 
 def _events() -> sa.Table:

@@ -17,6 +17,8 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from core import settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 BIN = Path(sys.executable).parent
@@ -78,11 +80,16 @@ class Processes:
                 }
             )
         self.env.update(extra_env or {})
-        self.feedback_db = Path(self.env.get("FEEDBACK_DB") or workdir / "feedback.db")
+        self.env.setdefault("FEEDBACK_DB", str(workdir / "feedback.db"))
         self.logs = workdir
         self.action: Optional[subprocess.Popen] = None
         self.web: Optional[subprocess.Popen] = None
         self.rasa: Optional[subprocess.Popen] = None
+
+    @property
+    def feedback_db(self) -> str:
+        """Where the web app stores feedback: a file, or a database URL (production profile)."""
+        return settings.database("FEEDBACK", self.env)
 
     def _port_settings(self) -> Dict[str, str]:
         return {

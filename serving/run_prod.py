@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from core import settings
 from serving.local_services import LocalPostgres, LocalRedis
 from serving.processes import PROJECT_ROOT, free_port
 from serving.stack import ProductionStack
@@ -25,14 +26,15 @@ STATE = PROJECT_ROOT / ".state" / "prod"
 
 def service_urls(env: dict) -> tuple:
     """(postgres_url, redis_url, local services to start) from the settings."""
-    if env.get("POSTGRES_HOST"):
-        user, password = env.get("POSTGRES_USER", "rasa"), env.get("POSTGRES_PASSWORD", "")
+    get = lambda name: settings.get(name, env)  # noqa: E731
+    if get("POSTGRES_HOST"):
+        user, password = get("POSTGRES_USER"), get("POSTGRES_PASSWORD")
         auth = f"{user}:{password}@" if password else f"{user}@"
-        postgres = f"postgresql://{auth}{env['POSTGRES_HOST']}:{env.get('POSTGRES_PORT', '5432')}/{env.get('POSTGRES_DB', 'rasa')}"
-        if not env.get("REDIS_HOST"):
+        postgres = f"postgresql://{auth}{get('POSTGRES_HOST')}:{get('POSTGRES_PORT')}/{get('POSTGRES_DB')}"
+        if not get("REDIS_HOST"):
             raise SystemExit("error: POSTGRES_HOST is set but REDIS_HOST is not; the instances need both")
-        secret = f":{env['REDIS_PASSWORD']}@" if env.get("REDIS_PASSWORD") else ""
-        redis = env.get("REDIS_URL") or f"redis://{secret}{env['REDIS_HOST']}:{env.get('REDIS_PORT', '6379')}/0"
+        secret = f":{get('REDIS_PASSWORD')}@" if get("REDIS_PASSWORD") else ""
+        redis = get("REDIS_URL") or f"redis://{secret}{get('REDIS_HOST')}:{get('REDIS_PORT')}/0"
         return postgres, redis, []
     local_pg = LocalPostgres(STATE / "postgres", free_port())
     local_redis = LocalRedis(STATE / "redis", free_port())
@@ -44,10 +46,12 @@ def main() -> int:
     parser.add_argument("--model", default=str(PROJECT_ROOT / "models" / "assistant.tar.gz"))
     args = parser.parse_args()
     env = dict(os.environ)
-    instances = int(env.get("RASA_INSTANCES") or 3)
-    if instances < 1:
-        print("error: RASA_INSTANCES must be at least 1", file=sys.stderr)
+    problems = settings.problems(env)
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
         return 2
+    instances = settings.get("RASA_INSTANCES", env)
     postgres_url, redis_url, local = service_urls(env)
     logs = STATE / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -58,7 +62,7 @@ def main() -> int:
         service.start()
     if local:
         postgres_url, redis_url = local[0].url, local[1].url
-    ports = {"action": int(env.get("ACTION_PORT", 5055)), "web": int(env.get("WEB_PORT", 8080))}
+    ports = {"action": settings.get("ACTION_PORT", env), "web": settings.get("WEB_PORT", env)}
     stack = ProductionStack(
         logs,
         postgres_url,
@@ -66,10 +70,10 @@ def main() -> int:
         instances=instances,
         base_env=env,
         ports=ports,
-        public_port=int(env.get("RASA_PORT", 5005)),
+        public_port=settings.get("RASA_PORT", env),
     )
     stack.model = Path(args.model)
-    stack.rasa_token = env.get("RASA_AUTH_TOKEN") or None
+    stack.rasa_token = settings.get("RASA_AUTH_TOKEN", env)
     stopping = False
 
     def stop(*_args) -> None:

@@ -36,9 +36,9 @@ def service_env(postgres_url: str, redis_url: str, lock_db: int = 1) -> Dict[str
         "REDIS_LOCK_DB": str(lock_db),
         # WeChat retries, answers and access_token, shared by the instances.
         "REDIS_URL": redis_url,
-        # Leads and handoffs in the same PostgreSQL, and the admin statistics read the
-        # conversations there (web/admin/settings.py tracker_db_url).
-        "LEADS_DB_URL": postgres_url,
+        # Every store in the same PostgreSQL (core/database.py), and the admin statistics
+        # read the conversations there (web/admin/settings.py tracker_db_url).
+        **{f"{store}_DB_URL": postgres_url for store in ("ADMIN", "INBOX", "FEEDBACK", "LEADS")},
         "TRACKER_DB_URL": postgres_url,
     }
 

@@ -27,7 +27,6 @@ Used by deploy/endpoints.prod.yml as `type: serving.tracker_store.ResilientSQLTr
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
@@ -36,7 +35,8 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, is_po
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
-SYNCHRONOUS_COMMIT_VALUES = ("on", "off", "local", "remote_write", "remote_apply")
+from core import settings
+
 # Set on tracker objects by this store; Rasa never reads it.
 STORED_ATTRIBUTE = "_xiangtan_stored"
 
@@ -81,11 +81,7 @@ def event_row(sender_id: str, event: Event) -> Dict[str, Any]:
 def engine_kwargs(url: Any) -> Dict[str, Any]:
     kwargs = create_engine_kwargs(url)
     if is_postgresql_url(url):
-        value = (os.environ.get("TRACKER_SYNCHRONOUS_COMMIT") or "off").strip().lower()
-        if value not in SYNCHRONOUS_COMMIT_VALUES:
-            raise ValueError(
-                f"TRACKER_SYNCHRONOUS_COMMIT must be one of {', '.join(SYNCHRONOUS_COMMIT_VALUES)}, not {value!r}"
-            )
+        value = settings.get("TRACKER_SYNCHRONOUS_COMMIT")
         connect_args = kwargs.setdefault("connect_args", {})
         connect_args["options"] = f"{connect_args.get('options', '')} -c synchronous_commit={value}".strip()
     return kwargs

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from pathlib import Path
 from typing import Optional
 
@@ -19,6 +18,7 @@ from sanic_cors import CORS
 from connectors import limits
 from connectors.rate_limit import ChatLimits
 from connectors.socketio_secure import tokens
+from core import settings
 from inbox.feedback import FeedbackStore, InvalidFeedback, parse_feedback
 from web.admin.api import api as admin_api
 from web.admin.context import AdminContext
@@ -47,7 +47,7 @@ def create_app(
     app.ctx.feedback_limits = ChatLimits(FEEDBACK_PER_SESSION, FEEDBACK_PER_ADDRESS, FEEDBACK_WINDOW_SECONDS)
     answer_key = tokens.feedback_key(settings.session_secret)
     app.ctx.admin = AdminContext.create(
-        admin_settings or AdminSettings.from_env(), settings.feedback_db, settings.session_secret
+        admin_settings or AdminSettings.from_env(), app.ctx.feedback, settings.session_secret
     )
     app.blueprint(admin_pages)
     app.blueprint(admin_api)
@@ -124,12 +124,10 @@ def create_app(
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    settings = WebSettings.from_env()
-    logger.info("web.starting host=%s port=%s", settings.host, settings.port)
-    create_app(settings).run(host=settings.host, port=settings.port, workers=1, access_log=False)
+    logging.basicConfig(level=settings.get("LOG_LEVEL"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    web_settings = WebSettings.from_env()
+    logger.info("web.starting host=%s port=%s", web_settings.host, web_settings.port)
+    create_app(web_settings).run(host=web_settings.host, port=web_settings.port, workers=1, access_log=False)
 
 
 if __name__ == "__main__":

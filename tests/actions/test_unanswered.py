@@ -61,7 +61,7 @@ def test_traditional_question_is_kept_as_typed_and_grouped_simplified(inbox):
 
 def test_channel_and_hashed_sender_are_stored(inbox):
     search("量子纠缠是什么原理", channel="wechat")
-    with closing(sqlite3.connect(inbox.path)) as connection:
+    with closing(sqlite3.connect(inbox.db.path)) as connection:
         [(channel, sender)] = connection.execute("SELECT channel, sender_hash FROM inbox").fetchall()
     assert channel == "wechat" and sender == hash_sender("investor-1")
 

@@ -12,30 +12,29 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from kb.editing import ConflictError, EditError, Entry, NotFound
+from kb.schema import FAQ, FLAG, LINES
 from publishing.jobs import JobBusy
 from web.admin import guard
 from web.admin.offload import work
 
-API_FIELDS = ("id", "category", "question", "phrasings", "answer", "source", "period")
+# The FAQ fields of kb/schema.py, those kept under `source` in the file (document,
+# section) grouped the same way here.
+GROUPED = {field.key: field.file_key.split(".")[0] for field in FAQ.fields if "." in (field.file_key or "")}
+API_FIELDS = tuple(dict.fromkeys(GROUPED.get(key, key) for key in FAQ.keys))
 
 api = Blueprint("admin_api", url_prefix="/admin/api")
 api.middleware("request")(guard.check)
 
 
 def faq_json(entry: Entry) -> Dict[str, Any]:
-    f = entry.fields
-    return {
-        "id": f["id"],
-        "category": f["category"],
-        "question": f["question"],
-        "phrasings": f["phrasings"],
-        "answer": f["answer"],
-        "source": {"document": f["document"], "section": f["section"]},
-        "period": f["period"],
-        "reviewed_at": f["reviewed_at"],
-        "disabled": f["disabled"],
-        "version": entry.version,
-    }
+    body: Dict[str, Any] = {}
+    for key in FAQ.keys:
+        if key in GROUPED:
+            body.setdefault(GROUPED[key], {})[key] = entry.fields[key]
+        else:
+            body[key] = entry.fields[key]
+    body["version"] = entry.version
+    return body
 
 
 def error(status: int, message: str, problems=None) -> response.HTTPResponse:
@@ -52,22 +51,25 @@ def read_body(request: Request) -> Dict[str, Any]:
         raise EditError(["请求体不是合法的 JSON (body is not valid JSON)"])
     if not isinstance(body, dict):
         raise EditError(["请求体应是一个 JSON 对象 (body must be a JSON object)"])
-    unknown = set(body) - set(API_FIELDS) - {"version", "reviewed_at", "disabled"}
+    unknown = set(body) - set(API_FIELDS) - {"version"}
     if unknown:
         raise EditError([f"不认识的字段 (unknown fields): {', '.join(sorted(unknown))}"])
-    phrasings = body.get("phrasings", [])
-    if not isinstance(phrasings, list) or not all(isinstance(p, str) for p in phrasings):
-        raise EditError(["phrasings 应是字符串列表 (phrasings must be a list of strings)"])
     source = body.get("source") or {}
     if not isinstance(source, dict):
         raise EditError(['source 应是对象，如 {"document": "profile_2021", "section": "costs"}'])
-    values = {key: body.get(key, "") for key in ("id", "category", "question", "answer", "period", "reviewed_at")}
-    values.update(
-        phrasings=phrasings,
-        document=source.get("document", ""),
-        section=source.get("section", ""),
-        disabled=bool(body.get("disabled", False)),
-    )
+    values: Dict[str, Any] = {}
+    for field in FAQ.fields:
+        if field.key in GROUPED:
+            values[field.key] = source.get(field.key, "")
+        elif field.kind == LINES:
+            items = body.get(field.key, [])
+            if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+                raise EditError([f"{field.key} 应是字符串列表 ({field.key} must be a list of strings)"])
+            values[field.key] = items
+        elif field.kind == FLAG:
+            values[field.key] = bool(body.get(field.key, False))
+        else:
+            values[field.key] = body.get(field.key, "")
     return values
 
 

@@ -7,7 +7,8 @@ there is no default user or password.
     python -m web.admin.cli remove USERNAME
     python -m web.admin.cli list
 
-The database is $ADMIN_DB (default .state/admin.db), the same file the web app uses.
+The database is $ADMIN_DB_URL, else the file $ADMIN_DB (default .state/admin.db): the
+same one the web app uses.
 Passwords are typed twice at a terminal, or read as one line from stdin with
 --password-stdin for scripts; they are never printed or taken as an argument (which
 would leave them in shell history and `ps`)."""
@@ -16,17 +17,16 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
-import sqlite3
 import sys
 import time
-from pathlib import Path
 from typing import List, Optional
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from core import settings
+from core.database import printable
 from web.admin.sessions import SessionStore
 from web.admin.users import ROLE_NAMES, UserError, UserStore
-
-DEFAULT_DB = ".state/admin.db"
 
 
 class CliError(Exception):
@@ -38,8 +38,8 @@ class CliError(Exception):
         self.english = english
 
 
-def admin_db() -> Path:
-    return Path(os.environ.get("ADMIN_DB") or DEFAULT_DB)
+def admin_db() -> str:
+    return settings.database("ADMIN")
 
 
 def read_password(from_stdin: bool) -> str:
@@ -67,7 +67,7 @@ def format_time(timestamp: Optional[float]) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m web.admin.cli",
-        description=f"管理后台账号 (staff accounts); database: $ADMIN_DB or {DEFAULT_DB}",
+        description="管理后台账号 (staff accounts); database: $ADMIN_DB_URL, else the file $ADMIN_DB (.state/admin.db)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(args: argparse.Namespace, db: Path) -> None:
+def run(args: argparse.Namespace, db: str) -> None:
     users = UserStore(db)
     if args.command == "add":
         password = read_password(args.password_stdin)
@@ -135,8 +135,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (UserError, CliError) as error:
         print(f"error: {error.message} ({error.english})", file=sys.stderr)
         return 1
-    except (sqlite3.Error, OSError) as error:
-        print(f"error: 无法使用账号数据库 {admin_db()} (cannot use the account database: {error})", file=sys.stderr)
+    except (SQLAlchemyError, OSError) as error:
+        reason = getattr(error, "orig", None) or error  # the driver's own words, not SQLAlchemy's SQL dump
+        print(
+            f"error: 无法使用账号数据库 {printable(admin_db())} (cannot use the account database: {reason})",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

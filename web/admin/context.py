@@ -6,9 +6,9 @@ import asyncio
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict, List, Optional, Set
 
+from inbox.feedback import FeedbackStore
 from inbox.store import InboxStore
 from kb.audit import AuditLog
 from kb.editing import Entry, KnowledgeEditor
@@ -49,7 +49,7 @@ class PullTracker:
 @dataclass
 class AdminContext:
     settings: AdminSettings
-    feedback_db: Path
+    feedback: FeedbackStore
     users: UserStore
     sessions: SessionStore
     audit: AuditLog
@@ -65,7 +65,7 @@ class AdminContext:
     tasks: Set[asyncio.Task] = field(default_factory=set)
 
     @classmethod
-    def create(cls, settings: AdminSettings, feedback_db: Path, secret: str) -> "AdminContext":
+    def create(cls, settings: AdminSettings, feedback: FeedbackStore, secret: str) -> "AdminContext":
         """`secret` is the web app's secret (WIDGET_SESSION_SECRET)."""
         audit = AuditLog(settings.admin_db)
         jobs = JobStore(settings.admin_db)
@@ -81,7 +81,7 @@ class AdminContext:
         )
         return cls(
             settings=settings,
-            feedback_db=feedback_db,
+            feedback=feedback,
             users=UserStore(settings.admin_db),
             sessions=SessionStore(settings.admin_db),
             audit=audit,

@@ -3,38 +3,38 @@ removed users end them at once.
 
 The browser holds a random id in an HttpOnly, SameSite=Strict cookie; the database holds
 only its sha256, so a leaked copy of the file cannot be replayed as a login. Each
-session carries its own CSRF token for forms and API calls. Same SQLite pattern (and
-usually the same file) as web/admin/users.py."""
+session carries its own CSRF token for forms and API calls. Same database as
+web/admin/users.py (core/database.py: a SQLite file or PostgreSQL)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-import sqlite3
 import time
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Optional, Union
+from typing import Optional
 
-from kb.sqlite_files import SqliteFile
+from sqlalchemy import Column, Float, Index, MetaData, Table, Text, delete, insert, select, update
+
+from core.database import Database, Location
 from web.admin.users import ROLES
 
 COOKIE_NAME = "zone_admin"
 MAX_ID_CHARS = 200  # token_urlsafe(32) is 43 chars; anything far longer is not ours
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS admin_sessions (
-    id_hash TEXT PRIMARY KEY,
-    username TEXT NOT NULL,
-    role TEXT NOT NULL,
-    csrf_token TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    expires_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS admin_sessions_username ON admin_sessions (username);
-"""
+metadata = MetaData()
+sessions_table = Table(
+    "admin_sessions",
+    metadata,
+    Column("id_hash", Text, primary_key=True),
+    Column("username", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("csrf_token", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Index("admin_sessions_username", "username"),
+)
 
 
 @dataclass(frozen=True)
@@ -71,18 +71,12 @@ def cookie_options(secure: bool) -> dict:
 
 
 class SessionStore:
-    def __init__(
-        self, path: Union[str, Path], idle_seconds: float = 8 * 3600, max_age_seconds: float = 24 * 3600
-    ) -> None:
+    def __init__(self, location: Location, idle_seconds: float = 8 * 3600, max_age_seconds: float = 24 * 3600) -> None:
         """Sessions end after `idle_seconds` without use (sliding) and in any case
-        `max_age_seconds` after login."""
-        self.path = Path(path)
+        `max_age_seconds` after login. `location`: a SQLite file path or a database URL."""
+        self.db = Database(location, metadata)
         self.idle_seconds = idle_seconds
         self.max_age_seconds = max_age_seconds
-        self._db = SqliteFile(self.path, SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        return self._db.connect()
 
     def create(self, username: str, role: str, now: Optional[float] = None) -> Session:
         if role not in ROLES:
@@ -91,12 +85,17 @@ class SessionStore:
         session_id = secrets.token_urlsafe(32)
         csrf_token = secrets.token_urlsafe(32)
         expires_at = now + min(self.idle_seconds, self.max_age_seconds)
-        with closing(self._connect()) as connection, connection:
-            connection.execute("DELETE FROM admin_sessions WHERE expires_at <= ?", (now,))  # housekeeping
+        with self.db.write() as connection:
+            connection.execute(delete(sessions_table).where(sessions_table.c.expires_at <= now))  # housekeeping
             connection.execute(
-                "INSERT INTO admin_sessions (id_hash, username, role, csrf_token, created_at, expires_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (hash_id(session_id), username, role, csrf_token, now, expires_at),
+                insert(sessions_table).values(
+                    id_hash=hash_id(session_id),
+                    username=username,
+                    role=role,
+                    csrf_token=csrf_token,
+                    created_at=now,
+                    expires_at=expires_at,
+                )
             )
         return Session(session_id, username, role, csrf_token, expires_at)
 
@@ -106,27 +105,27 @@ class SessionStore:
         if not session_id or not isinstance(session_id, str) or len(session_id) > MAX_ID_CHARS:
             return None
         now = time.time() if now is None else now
-        id_hash = hash_id(session_id)
-        with closing(self._connect()) as connection, connection:
-            row = connection.execute("SELECT * FROM admin_sessions WHERE id_hash = ?", (id_hash,)).fetchone()
+        this_session = sessions_table.c.id_hash == hash_id(session_id)
+        with self.db.write() as connection:
+            row = connection.execute(select(sessions_table).where(this_session)).first()
             if row is None:
                 return None
-            absolute_end = row["created_at"] + self.max_age_seconds
-            if now >= row["expires_at"] or now >= absolute_end:
-                connection.execute("DELETE FROM admin_sessions WHERE id_hash = ?", (id_hash,))
+            absolute_end = row.created_at + self.max_age_seconds
+            if now >= row.expires_at or now >= absolute_end:
+                connection.execute(delete(sessions_table).where(this_session))
                 return None
             expires_at = min(now + self.idle_seconds, absolute_end)
-            connection.execute("UPDATE admin_sessions SET expires_at = ? WHERE id_hash = ?", (expires_at, id_hash))
-        return Session("", row["username"], row["role"], row["csrf_token"], expires_at)
+            connection.execute(update(sessions_table).where(this_session).values(expires_at=expires_at))
+        return Session("", row.username, row.role, row.csrf_token, expires_at)
 
     def delete(self, session_id: Optional[str]) -> None:
         """Log out this one session; unknown ids are ignored (logout is idempotent)."""
         if not session_id or not isinstance(session_id, str):
             return
-        with closing(self._connect()) as connection, connection:
-            connection.execute("DELETE FROM admin_sessions WHERE id_hash = ?", (hash_id(session_id),))
+        with self.db.write() as connection:
+            connection.execute(delete(sessions_table).where(sessions_table.c.id_hash == hash_id(session_id)))
 
     def delete_user(self, username: str) -> int:
         """Log the user out everywhere (removed, password or role changed); returns how many."""
-        with closing(self._connect()) as connection, connection:
-            return connection.execute("DELETE FROM admin_sessions WHERE username = ?", (username,)).rowcount
+        with self.db.write() as connection:
+            return connection.execute(delete(sessions_table).where(sessions_table.c.username == username)).rowcount

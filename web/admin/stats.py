@@ -12,13 +12,12 @@ import datetime as dt
 import html
 import json
 import math
-import sqlite3
 from collections import Counter
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from inbox.feedback import FeedbackStore
 from inbox.store import UNKNOWN_CHANNEL, InboxStore, day_bounds, zone_date
 
 FAQ_INTENT = "faq"  # the ResponseSelector's retrieval intent (config.yml)
@@ -83,7 +82,7 @@ class _UserEvents:
 def compute_stats(
     tracker_db_url: str,
     inbox: InboxStore,
-    feedback_db: Path,
+    feedback: FeedbackStore,
     days: int = 14,
     today: Optional[dt.date] = None,
 ) -> Stats:
@@ -99,7 +98,7 @@ def compute_stats(
     answer_rate = None
     if total_messages:
         answer_rate = min(1.0, max(0.0, 1 - unanswered / total_messages))
-    up, down = _feedback_counts(Path(feedback_db), start, end)
+    up, down = _feedback_counts(feedback, start, end)
     return Stats(
         days=dates,
         channels=channels,
@@ -172,15 +171,9 @@ def _count(found: _UserEvents, sender_id: str, day: dt.date, data: Dict[str, Any
         found.faqs[key[len(FAQ_INTENT) + 1 :]] += 1
 
 
-def _feedback_counts(feedback_db: Path, start: float, end: float) -> Tuple[int, int]:
+def _feedback_counts(feedback: FeedbackStore, start: float, end: float) -> Tuple[int, int]:
     """👍 and 👎 given in the period; (0, 0) before anyone has rated."""
-    if not feedback_db.exists():
-        return 0, 0
-    uri = feedback_db.resolve().as_uri() + "?mode=ro"
-    with closing(sqlite3.connect(uri, uri=True, timeout=10)) as connection:
-        if not connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feedback'").fetchone():
-            return 0, 0
-        rows = connection.execute("SELECT created_at, rating FROM feedback").fetchall()
+    rows = feedback.created_and_ratings()
     counts: Counter = Counter()
     for created_at, rating in rows:
         try:

@@ -4,27 +4,26 @@ Wrong passwords do not lock an account (anyone could then lock staff out, and a 
 told which names exist): guessing is slowed per client address and per name by
 web/admin/throttle.py, in front of this store.
 
-SQLite with one short connection per call (WAL, 10 s busy timeout), like inbox/feedback.py:
-logins are rare, and this stays safe across sanic workers and the admin CLI writing the
-same file. The file and table are created on first use, so constructing a store (or
-importing this module) touches nothing on disk. There is no default user or password:
+A SQLite file or a PostgreSQL database (core/database.py), shared with the sessions, the
+audit log and the publish jobs; safe across the web app and the admin CLI writing at
+once. The table is created on first use, so constructing a store (or importing this
+module) touches nothing on disk. There is no default user or password:
 staff accounts are made with `python -m web.admin.cli add`."""
 
 from __future__ import annotations
 
 import re
 import secrets
-import sqlite3
 import time
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
-from typing import List, Literal, Optional, Union
+from typing import Any, List, Literal, Mapping, Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Column, Float, Integer, MetaData, Table, Text, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from kb.sqlite_files import SqliteFile
+from core.database import Database, Location
 
 ROLES = ("editor", "publisher")
 PERMISSIONS = {"editor": frozenset({"edit"}), "publisher": frozenset({"edit", "publish"})}
@@ -33,17 +32,20 @@ ROLE_NAMES = {"editor": "编辑", "publisher": "发布员"}
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,32}")
 MIN_PASSWORD_CHARS = 10
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    username TEXT PRIMARY KEY,
-    password_hash TEXT NOT NULL,
-    role TEXT NOT NULL,
-    failed_attempts INTEGER NOT NULL DEFAULT 0,  -- unused since logins are throttled, not locked
-    locked_until REAL,  -- unused, kept so existing databases need no migration
-    created_at REAL NOT NULL,
-    last_login REAL
+metadata = MetaData()
+users_table = Table(
+    "users",
+    metadata,
+    Column("username", Text, primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    # failed_attempts and locked_until are unused since logins are throttled, not
+    # locked; kept so existing databases need no migration.
+    Column("failed_attempts", Integer, nullable=False, server_default="0"),
+    Column("locked_until", Float),
+    Column("created_at", Float, nullable=False),
+    Column("last_login", Float),
 )
-"""
 
 INVALID_MESSAGE = "用户名或密码不正确"
 
@@ -104,22 +106,22 @@ _INVALID = AuthResult(False, None, "invalid", INVALID_MESSAGE)
 
 
 class UserStore:
-    def __init__(self, path: Union[str, Path], hasher: Optional[PasswordHasher] = None) -> None:
-        """`hasher` is for tests (cheap parameters); production uses argon2's defaults."""
-        self.path = Path(path)
+    def __init__(self, location: Location, hasher: Optional[PasswordHasher] = None) -> None:
+        """`location`: a SQLite file path or a database URL. `hasher` is for tests
+        (cheap parameters); production uses argon2's defaults."""
+        self.db = Database(location, metadata)
         self.hasher = hasher or PasswordHasher()
-        self._db = SqliteFile(self.path, SCHEMA)
         self._dummy_hash: Optional[str] = None
 
-    def _connect(self) -> sqlite3.Connection:
-        return self._db.connect()
+    def _row(self, username: str) -> Optional[Mapping[str, Any]]:
+        with self.db.read() as connection:
+            row = connection.execute(select(users_table).where(users_table.c.username == username)).first()
+        return row._mapping if row else None
 
-    def _row(self, username: str) -> Optional[sqlite3.Row]:
-        with closing(self._connect()) as connection:
-            return connection.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
-
-    def _require(self, connection: sqlite3.Connection, username: str) -> None:
-        if connection.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone() is None:
+    @staticmethod
+    def _require(connection, username: str) -> None:
+        found = connection.execute(select(users_table.c.username).where(users_table.c.username == username)).first()
+        if found is None:
             raise UserError(f"用户 {username} 不存在", f"no such user: {username}")
 
     def add(self, username: str, password: str, role: str) -> User:
@@ -128,13 +130,17 @@ class UserStore:
         check_password(username, password)
         password_hash = self.hasher.hash(password)
         try:
-            with closing(self._connect()) as connection, connection:
+            with self.db.write() as connection:
                 connection.execute(
-                    "INSERT INTO users (username, password_hash, role, failed_attempts, created_at)"
-                    " VALUES (?, ?, ?, 0, ?)",
-                    (username, password_hash, role, time.time()),
+                    insert(users_table).values(
+                        username=username,
+                        password_hash=password_hash,
+                        role=role,
+                        failed_attempts=0,
+                        created_at=time.time(),
+                    )
                 )
-        except sqlite3.IntegrityError:
+        except IntegrityError:
             raise UserError(f"用户 {username} 已存在", f"user {username} already exists") from None
         return User(username, role)
 
@@ -146,25 +152,28 @@ class UserStore:
         """Changes only the hash; callers also end the user's sessions (SessionStore.delete_user)."""
         check_password(username, password)
         password_hash = self.hasher.hash(password)
-        with closing(self._connect()) as connection, connection:
-            self._require(connection, username)
-            connection.execute("UPDATE users SET password_hash = ? WHERE username = ?", (password_hash, username))
+        self._update(username, password_hash=password_hash)
 
     def set_role(self, username: str, role: str) -> None:
         check_role(role)
-        with closing(self._connect()) as connection, connection:
+        self._update(username, role=role)
+
+    def _update(self, username: str, **values: Any) -> None:
+        with self.db.write() as connection:
             self._require(connection, username)
-            connection.execute("UPDATE users SET role = ? WHERE username = ?", (role, username))
+            connection.execute(update(users_table).where(users_table.c.username == username).values(**values))
 
     def remove(self, username: str) -> None:
-        with closing(self._connect()) as connection, connection:
+        with self.db.write() as connection:
             self._require(connection, username)
-            connection.execute("DELETE FROM users WHERE username = ?", (username,))
+            connection.execute(delete(users_table).where(users_table.c.username == username))
 
     def list(self) -> List[User]:
-        with closing(self._connect()) as connection:
-            rows = connection.execute("SELECT username, role, last_login FROM users ORDER BY username").fetchall()
-        return [User(**dict(row)) for row in rows]
+        query = select(users_table.c.username, users_table.c.role, users_table.c.last_login).order_by(
+            users_table.c.username
+        )
+        with self.db.read() as connection:
+            return [User(**row._mapping) for row in connection.execute(query)]
 
     def _dummy(self) -> str:
         """A hash nobody knows the password of, with this store's parameters, so that an
@@ -192,14 +201,14 @@ class UserStore:
         if not self._verify(row["password_hash"], password):
             return _INVALID
         new_hash = self.hasher.hash(password) if self.hasher.check_needs_rehash(row["password_hash"]) else None
-        with closing(self._connect()) as connection, connection:
-            # Guarded update: if another process changed the password while we were
-            # verifying, this login does not count.
-            cursor = connection.execute(
-                "UPDATE users SET last_login = ?, password_hash = COALESCE(?, password_hash)"
-                " WHERE username = ? AND password_hash = ?",
-                (now, new_hash, username, row["password_hash"]),
-            )
-        if cursor.rowcount != 1:
+        # Guarded update: if another process changed the password while we were
+        # verifying, this login does not count.
+        guarded = update(users_table).where(
+            users_table.c.username == username, users_table.c.password_hash == row["password_hash"]
+        )
+        values = {"last_login": now, **({"password_hash": new_hash} if new_hash else {})}
+        with self.db.write() as connection:
+            result = connection.execute(guarded.values(**values))
+        if result.rowcount != 1:
             return _INVALID
         return AuthResult(True, User(username, row["role"], now), "ok", "登录成功")

@@ -20,6 +20,7 @@ from sanic.request import Request
 from kb import search
 from kb.editing import ConflictError, EditError, KnowledgeEditor
 from kb.loader import load_knowledge
+from kb.schema import FAQ, FIGURE
 from kb.tabular import export_rows, parse_upload, to_csv, to_xlsx
 from leads.store import leads_csv
 from publishing.jobs import JobBusy
@@ -185,25 +186,14 @@ async def dashboard(request: Request):
 
 
 def _dashboard_data(admin):
-    admin.inbox.import_feedback(admin.feedback_db)
-    stats = compute_stats(admin.settings.tracker_db_url, admin.inbox, admin.feedback_db)
+    admin.inbox.import_feedback(admin.feedback)
+    stats = compute_stats(admin.settings.tracker_db_url, admin.inbox, admin.feedback)
     stats.leads = admin.leads.count_leads(since=time.time() - len(stats.days) * 86400)
     return stats, admin.review_due(), admin.unpublished_changes()
 
 
 # --- FAQ -------------------------------------------------------------------------------------
-FAQ_FORM_KEYS = [
-    "id",
-    "category",
-    "question",
-    "phrasings",
-    "answer",
-    "document",
-    "section",
-    "period",
-    "reviewed_at",
-    "disabled",
-]
+FAQ_FORM_KEYS = list(FAQ.keys)
 
 
 @bp.get("/faq")
@@ -331,20 +321,7 @@ async def faq_save(request: Request, entry_id: str):
 
 
 # --- figures ----------------------------------------------------------------------------------
-FIGURE_FORM_KEYS = [
-    "name",
-    "aliases",
-    "kind",
-    "value",
-    "unit",
-    "growth_pct",
-    "prefix",
-    "note",
-    "period",
-    "document",
-    "section",
-    "reviewed_at",
-]
+FIGURE_FORM_KEYS = [key for key in FIGURE.keys if key != "id"]  # the id is in the address
 
 
 FIGURE_KINDS = {"indicator": "经济指标", "fact": "其他数据"}
@@ -425,7 +402,7 @@ async def inbox(request: Request):
 
 
 def _inbox_data(admin):
-    admin.inbox.import_feedback(admin.feedback_db)
+    admin.inbox.import_feedback(admin.feedback)
     groups = admin.inbox.groups()
     knowledge = load_knowledge(admin.settings.knowledge_dir).knowledge
     suggestions = {}

@@ -31,7 +31,7 @@ def test_nothing_is_created_until_used(tmp_path):
 
 def test_store_is_in_wal_mode(inbox):
     inbox.record("电价多少", "fallback", "socketio", "s1")
-    with closing(sqlite3.connect(inbox.path)) as connection:
+    with closing(sqlite3.connect(inbox.db.path)) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -84,9 +84,9 @@ def test_unknown_reason_is_refused(inbox):
 
 def test_sender_is_not_stored_in_clear(inbox):
     inbox.record("电价多少", "fallback", "socketio", "oWx-secret-openid")
-    raw = b"".join(path.read_bytes() for path in inbox.path.parent.glob("inbox.db*"))
+    raw = b"".join(path.read_bytes() for path in inbox.db.path.parent.glob("inbox.db*"))
     assert b"oWx-secret-openid" not in raw
-    with closing(sqlite3.connect(inbox.path)) as connection:
+    with closing(sqlite3.connect(inbox.db.path)) as connection:
         [(stored,)] = connection.execute("SELECT sender_hash FROM inbox").fetchall()
     assert stored == hash_sender("oWx-secret-openid") and len(stored) == 64
 
@@ -101,7 +101,7 @@ def test_resolve_closes_every_open_record_of_the_question(inbox):
     assert inbox.resolve("电价多少", "staff1", "dismissed") == 0  # nothing left open
     [resolved] = inbox.groups("resolved")
     assert resolved.count == 3
-    with closing(sqlite3.connect(inbox.path)) as connection:
+    with closing(sqlite3.connect(inbox.db.path)) as connection:
         rows = connection.execute(
             "SELECT resolved_by, resolution, resolved_at FROM inbox WHERE status = 'resolved'"
         ).fetchall()
@@ -125,17 +125,17 @@ def test_thumbs_down_is_imported_once(inbox, tmp_path):
     _rate(feedback, "s1", "down", "电价多少")
     _rate(feedback, "s2", "up", "机场远吗")
     _rate(feedback, "s3", "down", "税收优惠有哪些")
-    assert inbox.import_feedback(tmp_path / "feedback.db") == 2
-    assert inbox.import_feedback(tmp_path / "feedback.db") == 0
+    assert inbox.import_feedback(feedback) == 2
+    assert inbox.import_feedback(feedback) == 0
     _rate(feedback, "s4", "down", "电价多少？")
-    assert inbox.import_feedback(tmp_path / "feedback.db") == 1
+    assert inbox.import_feedback(feedback) == 1
     questions = {q.normalised: q for g in inbox.groups() for q in g.questions}
     assert set(questions) == {"电价多少", "税收优惠有哪些"}
     assert questions["电价多少"].count == 2 and questions["电价多少"].reasons == {"thumbs_down"}
 
 
 def test_import_without_feedback_db_is_a_no_op(inbox, tmp_path):
-    assert inbox.import_feedback(tmp_path / "missing.db") == 0
+    assert inbox.import_feedback(FeedbackStore(tmp_path / "missing.db")) == 0
     assert not (tmp_path / "missing.db").exists()
 
 

@@ -46,7 +46,7 @@ def test_unknown_ids_get_nothing(sessions: SessionStore, session_id) -> None:
 
 def test_session_id_is_stored_only_as_its_sha256(sessions: SessionStore) -> None:
     created = sessions.create("alice", "publisher", now=NOW)
-    data = b"".join(p.read_bytes() for p in sessions.path.parent.glob("admin.db*"))  # includes the WAL file
+    data = b"".join(p.read_bytes() for p in sessions.db.path.parent.glob("admin.db*"))  # includes the WAL file
     assert created.session_id.encode() not in data
     assert hashlib.sha256(created.session_id.encode()).hexdigest().encode() in data
 

@@ -96,7 +96,7 @@ def test_events_are_written_the_way_stats_reads_them(tracker_url):
 
 
 def test_stats_on_a_known_dataset(tracker_url, inbox, feedback_db):
-    stats = compute_stats(tracker_url, inbox, feedback_db, days=3, today=TODAY)
+    stats = compute_stats(tracker_url, inbox, FeedbackStore(feedback_db), days=3, today=TODAY)
     assert stats.days == [dt.date(2024, 5, 8), dt.date(2024, 5, 9), dt.date(2024, 5, 10)]
     assert stats.channels == ["socketio", "wechat"]
     assert stats.conversations == {"socketio": [0, 1, 2], "wechat": [0, 0, 1]}
@@ -115,7 +115,7 @@ def test_missing_tracker_db_gives_zeros_and_creates_nothing(tmp_path):
     stats = compute_stats(
         f"sqlite:///{tmp_path / 'no' / 'tracker.db'}",
         InboxStore(tmp_path / "inbox.db"),
-        tmp_path / "no-feedback.db",
+        FeedbackStore(tmp_path / "no-feedback.db"),
         days=14,
         today=TODAY,
     )
@@ -128,7 +128,9 @@ def test_missing_tracker_db_gives_zeros_and_creates_nothing(tmp_path):
 def test_tracker_db_without_events_table_gives_zeros(tmp_path):
     path = tmp_path / "empty.db"
     sqlite3.connect(path).close()
-    stats = compute_stats(f"sqlite:///{path}", InboxStore(tmp_path / "inbox.db"), tmp_path / "f.db", today=TODAY)
+    stats = compute_stats(
+        f"sqlite:///{path}", InboxStore(tmp_path / "inbox.db"), FeedbackStore(tmp_path / "f.db"), today=TODAY
+    )
     assert stats.total_messages == 0 and stats.answer_rate is None
 
 

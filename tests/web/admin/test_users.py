@@ -39,7 +39,7 @@ def users(tmp_path: Path, hasher: CountingHasher) -> UserStore:
 
 
 def stored_hash(store: UserStore, username: str) -> str:
-    with sqlite3.connect(store.path) as connection:
+    with sqlite3.connect(store.db.path) as connection:
         return connection.execute("SELECT password_hash FROM users WHERE username = ?", (username,)).fetchone()[0]
 
 
@@ -51,7 +51,7 @@ def test_constructing_a_store_touches_nothing_on_disk(tmp_path: Path) -> None:
 def test_password_is_stored_as_an_argon2_hash(users: UserStore) -> None:
     password_hash = stored_hash(users, "alice")
     assert password_hash.startswith("$argon2") and PASSWORD not in password_hash
-    data = b"".join(p.read_bytes() for p in users.path.parent.glob("admin.db*"))
+    data = b"".join(p.read_bytes() for p in users.db.path.parent.glob("admin.db*"))
     assert PASSWORD.encode() not in data
 
 

@@ -29,6 +29,8 @@ def harness_settings(workdir: Path) -> Dict[str, str]:
     """Settings of a test run: known test secrets, SQLite files in `workdir`, WeChat's
     published sample account, nothing reachable outside this machine."""
     return {
+        # The knowledge the trained model was trained on (unit tests use a fixture copy).
+        "KNOWLEDGE_DIR": str(PROJECT_ROOT / "knowledge"),
         "TRACKER_DB_DIALECT": "sqlite",
         "TRACKER_DB": str(workdir / "tracker.db"),
         "RASA_TELEMETRY_ENABLED": "false",
@@ -47,7 +49,7 @@ def harness_settings(workdir: Path) -> Dict[str, str]:
         "ADMIN_DB": str(workdir / "admin.db"),
         "INBOX_DB": str(workdir / "inbox.db"),
         "LEADS_DB": str(workdir / "leads.db"),
-        "LEADS_DB_URL": "",
+        **{f"{store}_DB_URL": "" for store in ("ADMIN", "INBOX", "FEEDBACK", "LEADS")},
         "LEAD_WEBHOOK_URL": "",
         "ADMIN_API_TOKEN": ADMIN_API_TOKEN,
         "PUBLISH_WORK_DIR": str(workdir / "publish"),

@@ -1,4 +1,7 @@
-"""Shared fixtures: the real knowledge base, and a scratch copy tests may edit."""
+"""Shared fixtures. Unit tests read a fixture knowledge base (tests/fixtures/knowledge/, a
+snapshot in the real file format that only tests change), never the knowledge/ staff
+edit, so a staff edit cannot break them. The few tests about the live content itself
+(it is valid, the generated training files match it) ask for `live_knowledge`."""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from kb.loader import load_knowledge
 from kb.model import KnowledgeBase
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE = PROJECT_ROOT / "knowledge"
+LIVE_KNOWLEDGE = PROJECT_ROOT / "knowledge"  # what staff edit and the model is trained on
+KNOWLEDGE = PROJECT_ROOT / "tests" / "fixtures" / "knowledge"
 
 
 @pytest.fixture(autouse=True)
@@ -23,19 +27,31 @@ def scratch_inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LEADS_DB", str(tmp_path / "leads.db"))  # and leads, handoffs
     monkeypatch.delenv("LEADS_DB_URL", raising=False)
     monkeypatch.setenv("LEAD_WEBHOOK_URL", "")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(KNOWLEDGE))  # the actions' default store reads the fixture
     return path
 
 
-@pytest.fixture(scope="session")
-def knowledge() -> KnowledgeBase:
-    result = load_knowledge(KNOWLEDGE)
+def _load(root: Path) -> KnowledgeBase:
+    result = load_knowledge(root)
     assert result.ok, "\n".join(map(str, result.problems))
     return result.knowledge
 
 
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    """The fixture knowledge base."""
+    return _load(KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def live_knowledge() -> KnowledgeBase:
+    """knowledge/ as staff left it: only for tests that hold for any valid content."""
+    return _load(LIVE_KNOWLEDGE)
+
+
 @pytest.fixture
 def knowledge_copy(tmp_path: Path) -> Path:
-    """A writable copy of knowledge/ for tests that edit or break files."""
+    """A writable copy of the fixture knowledge base for tests that edit or break files."""
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target

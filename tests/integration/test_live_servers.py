@@ -14,6 +14,16 @@ from typing import Dict, List
 import pytest
 
 from scripts.live_servers import TOKEN, http
+from tests.live_content import (
+    AIRPORT,
+    AREA,
+    FDI,
+    INVESTMENT_GROWTH,
+    INVESTMENT_PERIOD,
+    OUTPUT,
+    OUTPUT_GROWTH,
+    TAX_GROWTH,
+)
 
 pytestmark = pytest.mark.live
 
@@ -34,14 +44,14 @@ def test_topic_button_payload_is_answered(servers):
 
 def test_faq_answer_comes_from_knowledge_with_source(servers):
     text = text_of(servers.say("faq", "离黄花机场远不远"))
-    assert "40分钟" in text and "来源：" in text
+    assert AIRPORT in text and "来源：" in text
 
 
 def test_follow_up_chain_keeps_context(servers):
-    assert "821.7亿元" in text_of(servers.say("chain", "工业总产值多少"))
-    assert "12.3%" in text_of(servers.say("chain", "增长了多少"))
+    assert OUTPUT in text_of(servers.say("chain", "工业总产值多少"))
+    assert OUTPUT_GROWTH in text_of(servers.say("chain", "增长了多少"))
     text = text_of(servers.say("chain", "那固定资产投资呢"))
-    assert "固定资产投资" in text and "13.5%" in text and "数据口径：2021年1-8月" in text
+    assert "固定资产投资" in text and INVESTMENT_GROWTH in text and f"数据口径：{INVESTMENT_PERIOD}" in text
 
 
 def test_follow_ups_of_a_list_answer_through_the_real_server(servers):
@@ -54,8 +64,8 @@ def test_follow_ups_of_a_list_answer_through_the_real_server(servers):
 
 
 def test_typos_english_and_scope_through_the_real_server(servers):
-    assert "138平方公里" in text_of(servers.say("typo", "湘谭经开去面积多大"))
-    assert "2690万美元" in text_of(servers.say("fdi", "FDI多少"))
+    assert AREA in text_of(servers.say("typo", "湘谭经开去面积多大"))
+    assert FDI in text_of(servers.say("fdi", "FDI多少"))
     refusal = text_of(servers.say("metro", "长沙地铁有几条线"))
     assert "超出了我的服务范围" in refusal and "亿元" not in refusal
     form = text_of(servers.say("invest-question", "吉利是在这投资的吗"))
@@ -91,7 +101,7 @@ def test_bad_input_gets_a_polite_reply_and_the_conversation_continues(servers, b
     text = text_of(messages)
     assert messages and text.strip()
     assert "Traceback" not in text and "<script>" not in text and "onerror" not in text
-    assert "40分钟" in text_of(servers.say(sender, "机场远吗"))
+    assert AIRPORT in text_of(servers.say(sender, "机场远吗"))
 
 
 def test_http_api_needs_the_token(servers):
@@ -126,7 +136,7 @@ def test_conversation_survives_a_restart(servers):
     assert "财税收入多少" in [e.get("text") for e in tracker["events"] if e["event"] == "user"]
     assert tracker["slots"]["indicator"] == "fiscal_tax_revenue"
     text = text_of(servers.say("restart", "增长了多少"))
-    assert "财税收入" in text and "9.3%" in text
+    assert "财税收入" in text and TAX_GROWTH in text
 
 
 # --- web app (demo site, widget assets, feedback API) -----------------------------
@@ -144,7 +154,7 @@ def test_web_app_serves_pages_and_self_hosted_widget(servers):
 
 def test_feedback_api_refuses_bad_input(servers):
     url = servers.web_url + "/api/feedback"
-    good = {"rating": "up", "question": "机场远吗", "answer": "40分钟", "session_id": "a" * 32, "token": "1.x"}
+    good = {"rating": "up", "question": "机场远吗", "answer": AIRPORT, "session_id": "a" * 32, "token": "1.x"}
     assert http("POST", url, {**good, "rating": "meh"})[0] == 400
     assert http("POST", url, good)[0] == 403  # forged token
     request = urllib.request.Request(
@@ -173,7 +183,7 @@ def test_feedback_is_taken_only_on_answers_the_server_sent_to_that_session(serve
 
     session, ack = asyncio.run(converse())
     answer = ack["messages"][0]
-    assert "40分钟" in answer["text"] and answer["feedback_token"]
+    assert AIRPORT in answer["text"] and answer["feedback_token"]
     real = {
         "rating": "down",
         "question": "机场远吗",
@@ -259,9 +269,9 @@ def test_wechat_safe_mode_message_is_answered_by_the_assistant(servers):
         with urllib.request.urlopen(request, timeout=30) as response:
             return simulator.reply_text(args, response.read().decode())
 
-    assert "40分钟" in say(simulator.text("openid-live", "离黄花机场多远"))
-    assert "821.7亿元" in say(simulator.text("openid-live", "工业总产值多少"))
-    assert "12.3%" in say(simulator.text("openid-live", "增长了多少"))  # context kept by OpenID
+    assert AIRPORT in say(simulator.text("openid-live", "离黄花机场多远"))
+    assert OUTPUT in say(simulator.text("openid-live", "工业总产值多少"))
+    assert OUTPUT_GROWTH in say(simulator.text("openid-live", "增长了多少"))  # context kept by OpenID
     greeting = say(simulator.event("openid-new", "subscribe"))
     assert "回复 1 区位交通" in greeting
     assert "四位一体" in say(simulator.text("openid-new", "1"))
@@ -283,10 +293,10 @@ def test_a_rest_caller_who_knows_an_openid_cannot_act_in_that_followers_conversa
         with urllib.request.urlopen(request, timeout=30) as response:
             return simulator.reply_text(args, response.read().decode())
 
-    assert "821.7亿元" in follower_says("工业总产值多少")
+    assert OUTPUT in follower_says("工业总产值多少")
     for sender in ("openid-victim", "wechat:openid-victim"):
         servers.say(sender, "那固定资产投资呢")  # an attacker's turn, trying to move the context
-    assert "12.3%" in follower_says("增长了多少")  # still about 工业总产值
+    assert OUTPUT_GROWTH in follower_says("增长了多少")  # still about 工业总产值
     status, body = http("GET", servers.rasa_url + f"/conversations/wechat:openid-victim/tracker?token={TOKEN}")
     texts = [e.get("text") for e in json.loads(body)["events"] if e["event"] == "user"]
     assert status == 200 and texts == ["工业总产值多少", "增长了多少"]
@@ -300,7 +310,7 @@ def test_a_huge_message_is_capped_and_the_conversation_goes_on(servers):
     sender = "huge-paste"
     first = text_of(servers.say(sender, "园区" * 600_000))
     assert first.strip() and "繁忙" not in first
-    assert "40分钟" in text_of(servers.say(sender, "机场远吗"))
+    assert AIRPORT in text_of(servers.say(sender, "机场远吗"))
     status, body = http("GET", servers.rasa_url + f"/conversations/rest:{sender}/tracker?token={TOKEN}")
     texts = [e.get("text") or "" for e in json.loads(body)["events"] if e["event"] == "user"]
     assert status == 200 and max(len(t) for t in texts) <= 2000
@@ -314,7 +324,7 @@ def test_the_caller_cannot_set_the_channel_or_metadata_and_odd_messages_get_a_re
         {"sender": sender, "message": "机场远吗", "input_channel": "wechat", "metadata": {"blob": "x" * 50_000}},
         headers=servers.rest_headers,
     )
-    assert status == 200 and "40分钟" in text_of(json.loads(body))
+    assert status == 200 and AIRPORT in text_of(json.loads(body))
     for odd in (12345, ["a"], None, "\ud800机场"):
         status, body = http(
             "POST",

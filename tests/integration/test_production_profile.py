@@ -24,6 +24,7 @@ from connectors.never_silent import try_again_text
 from scripts.live_servers import MODEL, TOKEN, free_port, harness_env, http
 from serving.local_services import LocalPostgres, LocalRedis
 from serving.nginx import nginx_binary
+from tests.live_content import AIRPORT, INVESTMENT_GROWTH, OUTPUT, OUTPUT_GROWTH
 
 pytestmark = pytest.mark.live
 
@@ -97,28 +98,28 @@ def test_rest_is_served_only_with_the_token(stack):
     assert http("POST", stack.instance_url(0) + "/webhooks/rest/webhook", body)[0] == 401
     wrong = {"Authorization": "Bearer " + "x" * len(REST_TOKEN)}
     assert http("POST", stack.rasa_url + "/webhooks/rest/webhook", body, headers=wrong)[0] == 401
-    assert "40分钟" in text_of(say_to(stack.rasa_url, "with-token", "机场远吗"))
+    assert AIRPORT in text_of(say_to(stack.rasa_url, "with-token", "机场远吗"))
 
 
 def test_turns_alternating_between_instances_keep_their_context(stack):
     first, second = stack.instance_url(0), stack.instance_url(1)
-    assert "821.7亿元" in text_of(say_to(first, "alternating", "工业总产值多少"))
-    assert "12.3%" in text_of(say_to(second, "alternating", "增长了多少"))  # which figure: from instance 1's turn
+    assert OUTPUT in text_of(say_to(first, "alternating", "工业总产值多少"))
+    assert OUTPUT_GROWTH in text_of(say_to(second, "alternating", "增长了多少"))  # which figure: from instance 1's turn
     text = text_of(say_to(first, "alternating", "那固定资产投资呢"))
-    assert "固定资产投资" in text and "13.5%" in text
+    assert "固定资产投资" in text and INVESTMENT_GROWTH in text
     assert user_texts(stack, "alternating") == ["工业总产值多少", "增长了多少", "那固定资产投资呢"]
 
 
 def test_conversations_through_nginx_keep_context_whichever_instance_answers(stack):
     for index in range(6):
-        assert "821.7亿元" in text_of(stack.say(f"spread-{index}", "工业总产值多少"))
+        assert OUTPUT in text_of(stack.say(f"spread-{index}", "工业总产值多少"))
     for index in range(6):
         # whichever instance nginx picks, it finds the conversation in PostgreSQL
-        assert "12.3%" in text_of(stack.say(f"spread-{index}", "增长了多少"))
+        assert OUTPUT_GROWTH in text_of(stack.say(f"spread-{index}", "增长了多少"))
 
 
 def test_action_server_down_gives_try_again_not_silence_and_service_recovers(stack):
-    assert "821.7亿元" in text_of(stack.say("action-fault", "工业总产值多少"))
+    assert OUTPUT in text_of(stack.say("action-fault", "工业总产值多少"))
     stack.stop(stack.action)
     try:
         for question in ("离机场多远", "請問離機場多遠"):
@@ -127,14 +128,14 @@ def test_action_server_down_gives_try_again_not_silence_and_service_recovers(sta
     finally:
         stack.start_action_server()
     # Back: answered normally, and the conversation still knows the figure asked about.
-    assert "40分钟" in text_of(stack.say("action-fault", "离机场多远"))
-    assert "12.3%" in text_of(stack.say("action-fault", "工业总产值增长了多少"))
+    assert AIRPORT in text_of(stack.say("action-fault", "离机场多远"))
+    assert OUTPUT_GROWTH in text_of(stack.say("action-fault", "工业总产值增长了多少"))
     assert "离机场多远" in user_texts(stack, "action-fault")
 
 
 def test_database_restart_loses_no_stored_conversation(stack, services):
     postgres, _ = services
-    assert "821.7亿元" in text_of(stack.say("db-restart", "工业总产值多少"))
+    assert OUTPUT in text_of(stack.say("db-restart", "工业总产值多少"))
     postgres.stop()
     try:
         # While PostgreSQL is down an investor still gets an answer, never silence.
@@ -144,7 +145,7 @@ def test_database_restart_loses_no_stored_conversation(stack, services):
     # The first turn after the restart is answered from the stored conversation (the
     # pooled connections died with the server; pool_pre_ping replaces them).
     for instance in (0, 1):
-        assert "12.3%" in text_of(say_to(stack.instance_url(instance), "db-restart", "增长了多少"))
+        assert OUTPUT_GROWTH in text_of(say_to(stack.instance_url(instance), "db-restart", "增长了多少"))
     assert user_texts(stack, "db-restart")[:2] == ["工业总产值多少", "增长了多少"]
 
 
@@ -159,18 +160,18 @@ def test_failed_model_pulls_keep_the_current_model_serving(stack):
     # 1. The model server is down: pulls fail with connection refused.
     stack.stop(stack.web)
     time.sleep(5)  # MODEL_PULL_SECONDS is 2 here
-    assert "40分钟" in text_of(stack.say("pull-fault", "离机场多远"))
+    assert AIRPORT in text_of(stack.say("pull-fault", "离机场多远"))
     stack.start_web()
     # 2. The model server serves a broken file with a new ETag: the download works,
     #    loading it fails, and each instance keeps the model it had.
     stack.live_model.write_bytes(b"not a model" * 1000)
     try:
         time.sleep(8)
-        assert "821.7亿元" in text_of(stack.say("pull-fault", "工业总产值多少"))
+        assert OUTPUT in text_of(stack.say("pull-fault", "工业总产值多少"))
         assert fingerprints() == before
     finally:
         stack.live_model.write_bytes(good)
-    assert "12.3%" in text_of(stack.say("pull-fault", "增长了多少"))
+    assert OUTPUT_GROWTH in text_of(stack.say("pull-fault", "增长了多少"))
 
 
 def test_stopping_an_instance_under_load_loses_no_conversation(stack):

@@ -1,5 +1,5 @@
 """A small, made-up knowledge base for tests of the dialogue logic, so a staff edit of
-knowledge/ never breaks them. Only the assistant's message templates come from the real
+knowledge/ never breaks them. Only the assistant's message templates come from the fixture
 messages.yml (they hold no facts)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 from kb.loader import load_knowledge
 from kb.model import FaqEntry, Figure, KnowledgeBase, Source
 
-KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "knowledge"
 SOURCE = Source("profile", "测试园区简介", "overview", "总述")
 
 

@@ -55,14 +55,14 @@ def _messages(problems) -> List[str]:
 # --- the real knowledge -------------------------------------------------------------------
 
 
-def test_real_knowledge_has_no_conflicts_or_long_answers(knowledge):
-    assert conflicting_phrasings(knowledge) == []
-    assert phrasings_in_training_data(knowledge, NLU_DIR) == []
-    assert answers_too_long(knowledge) == []
+def test_real_knowledge_has_no_conflicts_or_long_answers(live_knowledge):
+    assert conflicting_phrasings(live_knowledge) == []
+    assert phrasings_in_training_data(live_knowledge, NLU_DIR) == []
+    assert answers_too_long(live_knowledge) == []
 
 
-def test_real_knowledge_has_no_extra_problems(knowledge):
-    assert extra_problems(knowledge, NLU_DIR) == []
+def test_real_knowledge_has_no_extra_problems(live_knowledge):
+    assert extra_problems(live_knowledge, NLU_DIR) == []
 
 
 # --- phrasings the model cannot tell apart ------------------------------------------------

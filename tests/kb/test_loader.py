@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kb.loader import load_knowledge
 
-SOURCE = Path(__file__).resolve().parents[2] / "knowledge" / "sources" / "profile_2021.txt"
+SOURCE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "knowledge" / "sources" / "profile_2021.txt"
 
 
 def test_repository_knowledge_is_valid(knowledge):

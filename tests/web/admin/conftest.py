@@ -16,7 +16,10 @@ from typing import Iterator
 import pytest
 import requests
 
+from kb.loader import load_knowledge
+from kb.training_data import write_generated_files
 from scripts.live_servers import ADMIN_API_TOKEN, PROJECT_ROOT, SESSION_SECRET, free_port
+from tests.conftest import KNOWLEDGE as FIXTURE_KNOWLEDGE
 from web.admin.users import UserStore
 
 PASSWORDS = {"editor1": "editor-password-1", "publisher1": "publisher-password-1"}
@@ -52,9 +55,11 @@ def csrf_of(session: requests.Session, url: str) -> str:
 
 
 def make_workspace(target: Path) -> Path:
-    """knowledge/, config.yml, domain.yml and data/ copied; a stand-in model file."""
-    shutil.copytree(PROJECT_ROOT / "knowledge", target / "knowledge")
+    """The fixture knowledge base, config.yml, domain.yml and data/ with the files
+    generated from that knowledge (so nothing is unpublished at the start)."""
+    shutil.copytree(FIXTURE_KNOWLEDGE, target / "knowledge")
     shutil.copytree(PROJECT_ROOT / "data", target / "data")
+    write_generated_files(load_knowledge(target / "knowledge").knowledge, target)
     for name in ("config.yml", "domain.yml"):
         shutil.copyfile(PROJECT_ROOT / name, target / name)
     (target / "models").mkdir()

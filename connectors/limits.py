@@ -52,13 +52,6 @@ def conversation_id(channel: str, raw_id: str) -> str:
     return f"{CHANNEL_PREFIXES[channel]}:{raw_id}"
 
 
-def channel_local_id(channel: str, conversation: str) -> str:
-    """The channel's own id back from a conversation id (for sending out), or "" when
-    the conversation is not that channel's."""
-    prefix = CHANNEL_PREFIXES[channel] + ":"
-    return conversation[len(prefix) :] if conversation.startswith(prefix) else ""
-
-
 def is_namespaced(conversation: str) -> bool:
     return any(conversation.startswith(prefix + ":") for prefix in CHANNEL_PREFIXES.values())
 

@@ -152,14 +152,6 @@ class Database:
         dialect = sqlite if self.is_sqlite else postgresql
         return dialect.insert(table).on_conflict_do_nothing()
 
-    def upsert(self, table: Table, key: str, **values):
-        """INSERT, or UPDATE the row whose `key` column matches."""
-        dialect = sqlite if self.is_sqlite else postgresql
-        statement = dialect.insert(table).values(**values)
-        return statement.on_conflict_do_update(
-            index_elements=[key], set_={name: value for name, value in values.items() if name != key}
-        )
-
 
 def _create_tables(engine: Engine, metadata: MetaData) -> None:
     """Tables, then indexes one by one: create_all skips the indexes of a table that

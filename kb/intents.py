@@ -84,13 +84,6 @@ def asks_information(text: str) -> bool:
     return bool(ASKS_INFORMATION.search(text))
 
 
-def _next_best(ranking: Sequence[Tuple[str, float]], skip: Sequence[str]) -> Optional[Tuple[str, float]]:
-    for name, confidence in ranking:
-        if name not in skip:
-            return name, confidence
-    return None
-
-
 _SMALL_TALK_KINDS = (
     ("greet", re.compile(r"^(在吗|在不在|有人吗|你好|您好|哈喽|嗨|请问有人吗|您好.{0,4}有人吗)")),
     ("thank", re.compile(r"^(多谢|谢谢|感谢|谢了)")),

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 CNY, USD = "CNY", "USD"
 MAX_AMOUNT = 1e13  # more than any single project; anything larger is a typo or a joke
@@ -235,11 +235,3 @@ def mask_text(text: Optional[str]) -> str:
     folded = _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), folded)
     folded = _ID_NUMBER_IN_TEXT.sub("******", folded)
     return _LANDLINE_IN_TEXT.sub("****", folded)
-
-
-def contacts_in(text: Optional[str]) -> Tuple[List[str], List[str]]:
-    """Mobile numbers and e-mail addresses found in one reply ("电话13812345678，邮箱…")."""
-    folded = unicodedata.normalize("NFKC", text or "")
-    phones = [p for p in (normalise_phone(m.group()) for m in _PHONE_IN_TEXT.finditer(folded)) if p]
-    emails = [e for e in (normalise_email(m.group()) for m in _EMAIL_IN_TEXT.finditer(folded)) if e]
-    return phones, emails

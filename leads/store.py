@@ -477,14 +477,6 @@ class LeadStore:
         with self.db.read() as connection:
             return [_handoff(row) for row in connection.execute(query)]
 
-    def set_handoff_status(self, handoff_id: int, status: str) -> bool:
-        _check_status(status)
-        with self.db.write() as connection:
-            result = connection.execute(
-                update(handoffs_table).where(handoffs_table.c.id == handoff_id).values(status=status)
-            )
-        return result.rowcount == 1
-
     # Outbox
 
     @staticmethod

@@ -151,10 +151,6 @@ class JobStore:
         jobs = self._select(_running, 1)
         return jobs[0] if jobs else None
 
-    def last_success(self) -> Optional[Job]:
-        jobs = self._select((jobs_table.c.status == SUCCEEDED) & (jobs_table.c.kind == "publish"), 1)
-        return jobs[0] if jobs else None
-
     def mark_interrupted(self) -> int:
         """At start-up: a job still 'running' died with the previous process."""
         message = "网站服务重启，发布被中断，线上模型没有改变；请重新发布"

@@ -47,8 +47,6 @@ def test_a_rest_caller_cannot_reach_another_channels_conversation():
 def test_conversation_ids_map_back_to_the_channels_own_ids():
     conversation = limits.conversation_id("wechat", "oFollower")
     assert conversation == "wechat:oFollower" and limits.is_namespaced(conversation)
-    assert limits.channel_local_id("wechat", conversation) == "oFollower"
-    assert limits.channel_local_id("socketio", conversation) == ""
     assert not limits.is_namespaced("oFollower")
 
 

@@ -12,7 +12,7 @@ from typing import Optional
 from sanic import response
 from sanic.request import Request
 
-from web.admin.sessions import COOKIE_NAME
+from web.admin.sessions import COOKIE_NAME, csrf_matches
 from web.admin.users import can
 
 # Reachable without logging in: the login form and the admin's own CSS/JS.
@@ -75,14 +75,10 @@ async def check(request: Request):
         return denied(request, 401, "请先登录（或在 Authorization: Bearer 中提供 ADMIN_API_TOKEN）")
     if who.via == "session" and request.method in UNSAFE_METHODS:
         supplied = request.headers.get("x-csrf-token") or (request.form.get("csrf_token") if request.form else None)
-        if not csrf_matches_principal(who, supplied):
+        if not csrf_matches(who.csrf_token, supplied):
             return denied(request, 403, "页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试")
     request.ctx.principal = who
     return None
-
-
-def csrf_matches_principal(who: Principal, supplied: Optional[str]) -> bool:
-    return bool(supplied) and hmac.compare_digest(who.csrf_token.encode(), str(supplied).encode())
 
 
 def require(request: Request, permission: str):

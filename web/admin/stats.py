@@ -66,10 +66,6 @@ class Stats:
     feedback_up_ratio: Optional[float] = None  # None when nobody rated
     leads: Optional[int] = None  # filled in by the leads feature
 
-    def daily(self, series: Dict[str, List[int]]) -> List[int]:
-        """All channels added up, one number per day."""
-        return [sum(values[index] for values in series.values()) for index in range(len(self.days))]
-
 
 @dataclass
 class _UserEvents:

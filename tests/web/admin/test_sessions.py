@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from web.admin.sessions import COOKIE_NAME, Session, SessionStore, cookie_options, csrf_matches
+from web.admin.sessions import COOKIE_NAME, SessionStore, cookie_options, csrf_matches
 from web.admin.users import UserStore
 
 NOW = 1_700_000_000.0
@@ -110,10 +110,10 @@ def test_users_and_sessions_share_one_file(tmp_path: Path) -> None:
 def test_csrf_matches_only_the_sessions_own_token(sessions: SessionStore) -> None:
     created = sessions.create("alice", "editor")
     found = sessions.get(created.session_id)
-    assert csrf_matches(found, created.csrf_token)
+    assert csrf_matches(found.csrf_token, created.csrf_token)
     for wrong in (None, "", created.csrf_token[:-1], created.csrf_token + "x", "令牌", created.session_id):
-        assert not csrf_matches(found, wrong)
-    assert not csrf_matches(Session("", "alice", "editor", "", 0.0), "")
+        assert not csrf_matches(found.csrf_token, wrong)
+    assert not csrf_matches("", "")
 
 
 def test_cookie_is_httponly_strict_and_scoped_to_admin() -> None:

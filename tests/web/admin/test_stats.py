@@ -101,7 +101,6 @@ def test_stats_on_a_known_dataset(tracker_url, inbox, feedback_db):
     assert stats.channels == ["socketio", "wechat"]
     assert stats.conversations == {"socketio": [0, 1, 2], "wechat": [0, 0, 1]}
     assert stats.messages == {"socketio": [0, 2, 2], "wechat": [0, 0, 2]}
-    assert stats.daily(stats.messages) == [0, 2, 4]
     assert (stats.total_conversations, stats.total_messages) == (3, 6)
     assert stats.unanswered == 2 and stats.answer_rate == pytest.approx(1 - 2 / 6)
     assert stats.top_questions == [("airport", 3), ("overseas_warehouse", 1)]

@@ -25,6 +25,15 @@ def unfrozen():
     gc.unfreeze()  # leave the test process as it was
 
 
+async def until(condition, timeout: float = 30.0) -> None:
+    """Wait for a condition, not for a fixed time: fast when the machine is, and
+    patient when it is busy."""
+    deadline = asyncio.get_event_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_event_loop().time() < deadline, "the condition did not come true in time"
+        await asyncio.sleep(0.005)
+
+
 def test_freezes_once_per_model_and_frees_the_previous_one():
     watch, agent = HeapWatch(), SimpleNamespace(processor=None)
     assert watch.check(agent) is False  # no model loaded yet
@@ -43,6 +52,7 @@ def test_freezes_once_per_model_and_frees_the_previous_one():
 
 
 def test_the_listener_starts_the_watch_as_a_server_task():
+    gc.unfreeze()  # so the freeze below is this test's
     tasks = []
     app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(processor=Processor())), add_task=tasks.append)
     asyncio.run(watch_heap_after_start(app))
@@ -50,7 +60,7 @@ def test_the_listener_starts_the_watch_as_a_server_task():
 
     async def first_round():
         runner = asyncio.ensure_future(tasks[0])
-        await asyncio.sleep(0.05)
+        await until(lambda: gc.get_freeze_count() > 0)
         runner.cancel()
 
     asyncio.run(first_round())
@@ -67,8 +77,8 @@ def test_an_error_in_the_watch_does_not_stop_the_server(caplog):
         runner = asyncio.ensure_future(
             HeapWatch().run(SimpleNamespace(ctx=SimpleNamespace(agent=Broken())), every=0.01)
         )
-        await asyncio.sleep(0.05)
-        alive = not runner.done()
+        await until(lambda: len([r for r in caplog.records if r.levelname in ("ERROR", "WARNING")]) >= 2)
+        alive = not runner.done()  # it logged the error twice and kept going
         runner.cancel()
         return alive
 

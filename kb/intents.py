@@ -51,6 +51,13 @@ _FRAGMENT = re.compile(
 )
 # Greetings and questions about the assistant are small talk, however short.
 _SMALL_TALK_WORDS = re.compile(r"在吗|有人吗|你好|您好|谢|再见|拜|你是|跟谁|你叫|你会|你能|你几岁|功能|能问")
+# Words of taking leave or thanking; a "goodbye" or "thank" without any of them that asks
+# something ("2022年的呢") is a question the model misread, as it may after any retrain.
+_PARTING = re.compile(
+    r"再见|拜|bye|88|回头|下次|改天|晚安|下线|先忙|就这样|就到这|再会|撤|溜了|结束|不聊|不问|就问|回聊|回见|see you"
+    r"|谢|感谢|thank|辛苦",
+    re.IGNORECASE,
+)
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "menu", "affirm", "deny", "chitchat"})
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 RULE_CONFIDENCE = 0.95
@@ -176,6 +183,8 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
         and not _SMALL_TALK_WORDS.search(text)
     ):
         return FOLLOWUP_INTENT, confidence
+    if top in ("goodbye", "thank") and not _PARTING.search(text) and asks_information(text):
+        return (FOLLOWUP_INTENT, confidence) if len(text) <= 12 else _demoted(ranking)
     if top == "bot_challenge" and not NAMES_THE_ASSISTANT.search(text) and asks_information(text):
         return _demoted(ranking)  # "战略投资者有谁", "叫什么名字" after an answer: a fact
     if top in ("affirm", "deny") and _YES_NO_QUESTION.search(text) and not _NOT_A_QUESTION.match(text):

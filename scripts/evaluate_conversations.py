@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
@@ -32,6 +33,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from core import settings
 from kb.model import KnowledgeBase
+from kb.render import number as figure_number
 from kb.text import to_simplified
 from kb.yaml_lines import YAMLError, safe_load
 
@@ -137,6 +139,25 @@ def _starts_with_message(reply: str, knowledge: KnowledgeBase, keys: Iterable[st
     return False
 
 
+FIGURE_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(\.growth)?\}")
+
+
+def with_figures(expected: str, knowledge: KnowledgeBase) -> str:
+    """An expected string with its figures filled in from the knowledge base, so a staff
+    edit of a figure changes what is expected: "{industrial_output}亿元" is "821.7亿元",
+    "{industrial_output.growth}%" is "12.3%". A figure the knowledge base does not have
+    stays as written, and the turn fails, naming it."""
+
+    def value(match: "re.Match[str]") -> str:
+        figure = knowledge.figures.get(match.group(1))
+        if figure is None:
+            return match.group(0)
+        amount = figure.growth_pct if match.group(2) else figure.value
+        return match.group(0) if amount is None else figure_number(amount)
+
+    return FIGURE_PLACEHOLDER.sub(value, expected)
+
+
 def judge(turn: Turn, texts: Sequence[str], buttons: Sequence[str], knowledge: KnowledgeBase) -> Tuple[bool, str]:
     """(correct, why) for one reply, judged from its words (in simplified script)."""
     reply = to_simplified("\n".join(texts))
@@ -147,7 +168,8 @@ def judge(turn: Turn, texts: Sequence[str], buttons: Sequence[str], knowledge: K
         return False, "error reply"
     refusal = _starts_with_message(reply, knowledge, REFUSAL_KEYS)
     if turn.expect == "answer":
-        missing = [group for group in turn.include if not any(alt in reply for alt in group.split("|"))]
+        expected = [with_figures(group, knowledge) for group in turn.include]
+        missing = [group for group in expected if not any(alt in reply for alt in group.split("|"))]
         return (not missing, f"missing {missing}" if missing else "ok")
     if turn.expect == "no_figure":
         says_none = any(marker in reply for marker in NO_FIGURE_MARKERS)

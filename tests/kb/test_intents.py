@@ -43,6 +43,14 @@ def ranking(*names):
         ("苏州工业园区招商电话多少", ("faq", "request_human"), None),  # another zone's staff
         ("有没有窗口可以直接洽谈", ("faq", "request_human"), "request_human"),
         ("求实那条", ("menu", "faq"), "follow_up"),  # an item of the last answer, by its word
+        # a question the model read as taking leave or thanking is a question
+        ("2022年的呢", ("goodbye", "follow_up"), "follow_up"),
+        ("跟前一年比有进步吗", ("thank", "faq"), "follow_up"),
+        ("那园区对研发投入大的企业有没有额外奖励呢", ("goodbye", "faq"), "faq"),
+        ("好的，谢谢", ("thank", "faq"), None),
+        ("那就这样，再见", ("goodbye", "faq"), None),
+        ("没别的了，拜拜", ("goodbye", "faq"), None),
+        ("今天就问这么多", ("goodbye", "faq"), None),
         # an investor introducing themselves and asking is not registering
         ("我是香港投资者,想问下湘潭经开区在什么位置", ("leave_intention", "faq"), "faq"),
     ],

@@ -73,3 +73,23 @@ def test_score_plays_turns_in_order_with_one_sender_per_conversation(tmp_path, k
     assert (report.turns.hits, report.turns.total) == (1, 2)
     assert report.single.accuracy == 1.0 and report.out_of_scope.accuracy == 1.0
     assert report.misses[0]["user"] == "二" and report.misses[0]["before"] == ["一"]
+
+
+def test_expected_figures_follow_the_knowledge_base(kb):
+    """`{figure_id}` and `{figure_id.growth}` in an expected string are filled in from the
+    knowledge base, so a staff edit of a figure moves the expectation with the answer."""
+    import dataclasses
+
+    from kb.render import number
+
+    figure = next(f for f in kb.figures.values() if f.growth_pct is not None)
+    turn = Turn("产值多少", "answer", (f"{{{figure.id}}}{figure.unit}", f"{{{figure.id}.growth}}%"))
+    said = f"{number(figure.value)}{figure.unit}，同比增长{number(figure.growth_pct)}%"
+    assert judge(turn, [said], [], kb) == (True, "ok")
+    edited = dataclasses.replace(
+        kb, figures={**kb.figures, figure.id: dataclasses.replace(figure, value=figure.value + 1)}
+    )
+    correct, why = judge(turn, [said], [], edited)
+    assert not correct and number(figure.value + 1) in why
+    correct, why = judge(Turn("x", "answer", ("{no_such_figure}亿元",)), [said], [], kb)
+    assert not correct and "{no_such_figure}" in why

@@ -255,6 +255,25 @@ def get(name: str, environ: Optional[Mapping[str, str]] = None) -> Any:
         raise SettingError(f"{name}={shown}: {error}") from None
 
 
+# The stores that take `<STORE>_DB_URL` / `<STORE>_DB` (core/database.py).
+STORES = ("ADMIN", "INBOX", "FEEDBACK", "LEADS")
+
+
+def tracker_db_url(environ: Optional[Mapping[str, str]] = None) -> str:
+    """SQLAlchemy URL of Rasa's tracker store: TRACKER_DB_URL, else built from the
+    TRACKER_DB_* settings endpoints.yml gives Rasa."""
+    if get("TRACKER_DB_URL", environ):
+        return get("TRACKER_DB_URL", environ)
+    dialect, database_name = get("TRACKER_DB_DIALECT", environ), get("TRACKER_DB", environ)
+    if dialect == "sqlite":
+        return f"sqlite:///{database_name}"
+    user, password = get("TRACKER_DB_USER", environ), get("TRACKER_DB_PASSWORD", environ)
+    credentials = f"{user}:{password}@" if user else ""
+    return (
+        f"{dialect}://{credentials}{get('TRACKER_DB_HOST', environ)}:{get('TRACKER_DB_PORT', environ)}/{database_name}"
+    )
+
+
 def database(store: str, environ: Optional[Mapping[str, str]] = None) -> str:
     """Where a store keeps its data: `<STORE>_DB_URL` when set, else the file `<STORE>_DB`."""
     return get(f"{store}_DB_URL", environ) or get(f"{store}_DB", environ)

@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # the store renders messages with this module: no import cycl
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ADMIN_URL = settings.SETTINGS["ADMIN_PUBLIC_URL"].default
 TIMEOUT_SECONDS = 5.0
 MAX_SHOWN_CHARS = 60
 BEIJING = dt.timezone(dt.timedelta(hours=8))

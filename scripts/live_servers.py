@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import Dict, Optional
 
+from core import settings
+
 # Re-exported: the tests and scripts take them from here.
 from serving.processes import BIN, MODEL, PROJECT_ROOT, Processes, free_port, http  # noqa: F401
 
@@ -49,7 +51,7 @@ def harness_settings(workdir: Path) -> Dict[str, str]:
         "ADMIN_DB": str(workdir / "admin.db"),
         "INBOX_DB": str(workdir / "inbox.db"),
         "LEADS_DB": str(workdir / "leads.db"),
-        **{f"{store}_DB_URL": "" for store in ("ADMIN", "INBOX", "FEEDBACK", "LEADS")},
+        **{f"{store}_DB_URL": "" for store in settings.STORES},
         "LEAD_WEBHOOK_URL": "",
         "ADMIN_API_TOKEN": ADMIN_API_TOKEN,
         "PUBLISH_WORK_DIR": str(workdir / "publish"),

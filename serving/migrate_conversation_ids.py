@@ -10,7 +10,7 @@ address, so it can never end up in another channel's namespace.
 
 Run it once, with the Rasa servers stopped, before starting the new version:
     python -m serving.migrate_conversation_ids [--db-url URL] [--dry-run]
-URL defaults to TRACKER_DB_URL, else sqlite:///$TRACKER_DB (.state/tracker.db). It is
+URL defaults to the tracker store's (TRACKER_DB_URL, else the TRACKER_DB_* settings; .state/tracker.db). It is
 safe to run again: namespaced ids are left as they are. An id whose new name is already
 taken (a conversation started after the upgrade) is reported and left alone."""
 
@@ -43,7 +43,7 @@ class Report:
 
 
 def default_db_url() -> str:
-    return settings.get("TRACKER_DB_URL") or f"sqlite:///{settings.get('TRACKER_DB')}"
+    return settings.tracker_db_url()
 
 
 def _events() -> sa.Table:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 from urllib.parse import urlparse
 
+from core import settings
 from serving import nginx
 from serving.processes import PROJECT_ROOT, Processes, free_port
 
@@ -37,8 +38,8 @@ def service_env(postgres_url: str, redis_url: str, lock_db: int = 1) -> Dict[str
         # WeChat retries, answers and access_token, shared by the instances.
         "REDIS_URL": redis_url,
         # Every store in the same PostgreSQL (core/database.py), and the admin statistics
-        # read the conversations there (web/admin/settings.py tracker_db_url).
-        **{f"{store}_DB_URL": postgres_url for store in ("ADMIN", "INBOX", "FEEDBACK", "LEADS")},
+        # read the conversations there (core/settings.py tracker_db_url).
+        **{f"{store}_DB_URL": postgres_url for store in settings.STORES},
         "TRACKER_DB_URL": postgres_url,
     }
 

@@ -9,10 +9,10 @@ import pytest
 
 from core import settings
 from core.settings import SETTINGS, SettingError
+from tests.test_layers import LAYERS
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION = ["actions", "bench", "components", "connectors", "core", "inbox", "kb", "leads", "publishing"]
-PRODUCTION += ["serving", "web", "scripts"]
+PRODUCTION = [package for package in LAYERS if package != "tests"]
 
 
 def test_defaults_values_and_empty_means_unset():
@@ -52,7 +52,7 @@ def test_a_store_url_wins_over_its_file():
     assert settings.database("ADMIN", {"ADMIN_DB": "/srv/admin.db"}) == "/srv/admin.db"
     url = "postgresql://zone@db/zone"
     assert settings.database("ADMIN", {"ADMIN_DB": "/srv/admin.db", "ADMIN_DB_URL": url}) == url
-    for store in ("ADMIN", "INBOX", "FEEDBACK", "LEADS"):
+    for store in settings.STORES:
         assert f"{store}_DB" in SETTINGS and f"{store}_DB_URL" in SETTINGS
 
 

@@ -15,19 +15,6 @@ def _path(name: str, default: Path) -> Path:
     return Path(value) if value else default
 
 
-def tracker_db_url() -> str:
-    """SQLAlchemy URL of Rasa's tracker store, for the statistics (TRACKER_DB_URL wins)."""
-    if settings.get("TRACKER_DB_URL"):
-        return settings.get("TRACKER_DB_URL")
-    dialect, database = settings.get("TRACKER_DB_DIALECT"), settings.get("TRACKER_DB")
-    if dialect == "sqlite":
-        return f"sqlite:///{database}"
-    user, password = settings.get("TRACKER_DB_USER"), settings.get("TRACKER_DB_PASSWORD")
-    host, port = settings.get("TRACKER_DB_HOST"), settings.get("TRACKER_DB_PORT")
-    credentials = f"{user}:{password}@" if user else ""
-    return f"{dialect}://{credentials}{host}:{port}/{database}"
-
-
 @dataclass(frozen=True)
 class AdminSettings:
     admin_db: str  # users, sessions, audit log, publish jobs: a SQLite file path or a database URL
@@ -64,5 +51,5 @@ class AdminSettings:
             min_phrasing_accuracy=settings.get("PUBLISH_MIN_PHRASING_ACCURACY"),
             min_heldout_accuracy=settings.get("PUBLISH_MIN_HELDOUT_ACCURACY"),
             review_after_days=settings.get("REVIEW_AFTER_DAYS"),
-            tracker_db_url=tracker_db_url(),
+            tracker_db_url=settings.tracker_db_url(),
         )

@@ -26,8 +26,8 @@ _stores_lock = threading.Lock()
 
 
 def _store() -> InboxStore:
-    """One store per process (per path, so tests can point INBOX_DB elsewhere)."""
-    path = settings.database("INBOX")
+    """One store per process, where INBOX_DB(_URL) said when it was first asked."""
+    path = settings.database_once("INBOX")
     with _stores_lock:
         store = _stores.get(path)
         if store is None:

@@ -67,7 +67,7 @@ def trusted_proxy_hops() -> int:
     """How many reverse proxies in front of this server append to X-Forwarded-For
     (TRUSTED_PROXY_HOPS; 0 = none, use the connection's address; the production
     profile's nginx is 1)."""
-    return settings.get("TRUSTED_PROXY_HOPS")
+    return settings.once("TRUSTED_PROXY_HOPS")
 
 
 def client_address(peer: str, forwarded_for: str = "", hops: int = -1) -> str:

@@ -8,7 +8,10 @@ doc`; a test keeps the two equal). `python -m core.settings check` checks the wh
 environment at once and lists every problem, which `make run-prod` does before starting.
 
 Each server reads its settings when it starts (web/settings.py, web/admin/settings.py,
-leads/notify.py ...): a changed variable takes effect on restart. Settings that Rasa reads
+leads/notify.py ...), and code that is called per message asks `once("NAME")`, which
+reads the environment the first time and remembers the value for the life of the
+process: a changed variable takes effect on restart, never half-way through a
+conversation. Tests that change the environment call `forget()`. Settings that Rasa reads
 itself from credentials.yml and endpoints.yml are listed too (`read_by`), so this is the
 one list of what can be set; Rasa applies their defaults from the Makefile.
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
@@ -253,6 +257,30 @@ def get(name: str, environ: Optional[Mapping[str, str]] = None) -> Any:
     except ValueError as error:
         shown = "(hidden)" if setting.secret else repr(raw)
         raise SettingError(f"{name}={shown}: {error}") from None
+
+
+_remembered: Dict[str, Any] = {}
+_remembered_lock = threading.Lock()
+
+
+def once(name: str) -> Any:
+    """`get(name)` read the first time it is asked for in this process, then remembered."""
+    with _remembered_lock:
+        if name not in _remembered:
+            _remembered[name] = get(name)
+        return _remembered[name]
+
+
+def forget() -> None:
+    """Drop what `once()` remembered, so the next call reads the environment again (for
+    tests that set variables; servers read once and keep it)."""
+    with _remembered_lock:
+        _remembered.clear()
+
+
+def database_once(store: str) -> str:
+    """`database(store)` read once per process, like `once()`."""
+    return once(f"{store}_DB_URL") or once(f"{store}_DB")
 
 
 # The stores that take `<STORE>_DB_URL` / `<STORE>_DB` (core/database.py).

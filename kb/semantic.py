@@ -37,7 +37,7 @@ _index: Optional[Tuple[KnowledgeBase, List[str], object]] = None  # (knowledge, 
 def enabled() -> bool:
     """FAQ_RERANKER=e5 switches it on; off by default (docs/nlu.md: +3 of 802 held-out turns
     for about 24 ms of CPU per FAQ turn, which the benchmark's 2x-stock margin must pay)."""
-    return settings.get("FAQ_RERANKER") == "e5"
+    return settings.once("FAQ_RERANKER") == "e5"
 
 
 def _encoder():

@@ -25,7 +25,7 @@ class KnowledgeUnavailable(RuntimeError):
 
 
 def knowledge_dir() -> Path:
-    return Path(settings.get("KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge")
+    return Path(settings.once("KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge")
 
 
 def _signature(root: Path) -> Tuple[Tuple[str, int, int], ...]:

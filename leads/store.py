@@ -182,8 +182,8 @@ class OutboxItem:
 
 
 def leads_db_url() -> str:
-    """LEADS_DB_URL (e.g. PostgreSQL) when set, else the SQLite file LEADS_DB."""
-    return database_url(settings.database("LEADS"))
+    """LEADS_DB_URL (e.g. PostgreSQL) when set, else the SQLite file LEADS_DB (read once)."""
+    return database_url(settings.database_once("LEADS"))
 
 
 def _tidy(text: Optional[str], limit: int = MAX_FIELD_CHARS) -> str:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
+from core import settings
 from kb import store
 from kb.loader import load_knowledge
 from kb.model import KnowledgeBase
@@ -20,7 +22,7 @@ KNOWLEDGE = PROJECT_ROOT / "tests" / "fixtures" / "knowledge"
 
 
 @pytest.fixture(autouse=True)
-def scratch_inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def scratch_inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Questions the actions record as unanswered go to a scratch inbox, never .state/."""
     path = tmp_path / "inbox.db"
     monkeypatch.setenv("INBOX_DB", str(path))
@@ -28,7 +30,21 @@ def scratch_inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("LEADS_DB_URL", raising=False)
     monkeypatch.setenv("LEAD_WEBHOOK_URL", "")
     monkeypatch.setenv("KNOWLEDGE_DIR", str(KNOWLEDGE))  # the actions' default store reads the fixture
-    return path
+    settings.forget()  # what code reads once per process is read again from this environment
+    yield path
+    settings.forget()
+
+
+@pytest.fixture
+def setting(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, str], None]:
+    """Sets an environment variable for this test, including the ones code reads once
+    per process (`settings.once`), which are read again after the change."""
+
+    def set_variable(name: str, value: str) -> None:
+        monkeypatch.setenv(name, value)
+        settings.forget()
+
+    return set_variable
 
 
 def _load(root: Path) -> KnowledgeBase:

@@ -93,10 +93,10 @@ def test_without_consent_nothing_is_stored():
     assert "没有保存任何信息" in said and lead_store().list_leads() == []
 
 
-def test_a_store_failure_keeps_the_answers_and_says_so(monkeypatch, tmp_path):
+def test_a_store_failure_keeps_the_answers_and_says_so(setting, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    monkeypatch.setenv("LEADS_DB", str(blocker / "leads.db"))
+    setting("LEADS_DB", str(blocker / "leads.db"))
     said, events = run(ActionSubmitLead(), make_tracker("13812345678", "chitchat", slots=dict(FILLED)))
     assert "没有丢失" in said and events == []
 

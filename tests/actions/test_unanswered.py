@@ -17,9 +17,9 @@ from tests.actions.helpers import make_tracker
 
 
 @pytest.fixture
-def inbox(tmp_path, monkeypatch) -> InboxStore:
+def inbox(tmp_path, setting) -> InboxStore:
     path = tmp_path / "state" / "inbox.db"
-    monkeypatch.setenv("INBOX_DB", str(path))
+    setting("INBOX_DB", str(path))
     return InboxStore(path)
 
 
@@ -66,19 +66,19 @@ def test_channel_and_hashed_sender_are_stored(inbox):
     assert channel == "wechat" and sender == hash_sender("investor-1")
 
 
-def test_record_unanswered_never_raises_when_the_inbox_is_unwritable(tmp_path, monkeypatch, caplog):
+def test_record_unanswered_never_raises_when_the_inbox_is_unwritable(tmp_path, setting, caplog):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    monkeypatch.setenv("INBOX_DB", str(blocker / "inbox.db"))
+    setting("INBOX_DB", str(blocker / "inbox.db"))
     with caplog.at_level(logging.ERROR, logger="actions.unanswered"):
         unanswered.record_unanswered("电价多少", "fallback", "socketio", "s1")
     assert "inbox.record_failed" in caplog.text
 
 
-def test_investor_still_gets_the_answer_when_the_inbox_is_unwritable(tmp_path, monkeypatch, caplog):
+def test_investor_still_gets_the_answer_when_the_inbox_is_unwritable(tmp_path, setting, caplog):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    monkeypatch.setenv("INBOX_DB", str(blocker / "inbox.db"))
+    setting("INBOX_DB", str(blocker / "inbox.db"))
     with caplog.at_level(logging.ERROR):
         assert "没有找到" in search("量子纠缠是什么原理")
     assert "inbox.record_failed" in caplog.text and "reply.failed" not in caplog.text

@@ -54,8 +54,8 @@ def test_rasa_commands_that_are_silent_by_design_stay_silent():
     assert run(stays_silent, "/restart") == []
 
 
-def test_the_message_comes_from_messages_yml_and_follows_staff_edits(tmp_path, monkeypatch):
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path))
+def test_the_message_comes_from_messages_yml_and_follows_staff_edits(tmp_path, setting):
+    setting("KNOWLEDGE_DIR", str(tmp_path))
     path = tmp_path / "messages.yml"
     path.write_text("messages:\n  try_again_shortly: 系统维护中，请稍后再试。\n", encoding="utf-8")
     assert try_again_text() == "系统维护中，请稍后再试。"
@@ -66,8 +66,8 @@ def test_the_message_comes_from_messages_yml_and_follows_staff_edits(tmp_path, m
 
 
 @pytest.mark.parametrize("content", [None, "messages: [not, a, mapping", "messages:\n  other: x\n"])
-def test_an_unreadable_or_incomplete_file_still_gives_an_apology(tmp_path, monkeypatch, content):
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path))
+def test_an_unreadable_or_incomplete_file_still_gives_an_apology(tmp_path, setting, content):
+    setting("KNOWLEDGE_DIR", str(tmp_path))
     if content is not None:
         (tmp_path / "messages.yml").write_text(content, encoding="utf-8")
     assert try_again_text() == DEFAULT_TEXT

@@ -56,6 +56,26 @@ def test_a_store_url_wins_over_its_file():
         assert f"{store}_DB" in SETTINGS and f"{store}_DB_URL" in SETTINGS
 
 
+def test_once_reads_the_environment_the_first_time_and_keeps_it(monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "1")
+    assert settings.once("TRUSTED_PROXY_HOPS") == 1
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "2")
+    assert settings.once("TRUSTED_PROXY_HOPS") == 1 and settings.get("TRUSTED_PROXY_HOPS") == 2
+    monkeypatch.setenv("INBOX_DB_URL", "postgresql://inbox@db/inbox")
+    assert settings.database_once("INBOX") == "postgresql://inbox@db/inbox"
+    settings.forget()
+    assert settings.once("TRUSTED_PROXY_HOPS") == 2
+
+
+def test_a_bad_value_read_once_fails_every_time_and_is_not_remembered(monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "one")
+    for _ in range(2):
+        with pytest.raises(SettingError, match="TRUSTED_PROXY_HOPS='one'"):
+            settings.once("TRUSTED_PROXY_HOPS")
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "0")
+    assert settings.once("TRUSTED_PROXY_HOPS") == 0
+
+
 def test_docs_list_every_setting():
     documented = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
     assert documented == settings.markdown(), "run: python -m core.settings doc > docs/settings.md"

@@ -14,8 +14,8 @@ def kb():
 
 
 @pytest.fixture(autouse=True)
-def no_reranker(monkeypatch):
-    monkeypatch.setenv("FAQ_RERANKER", "off")  # the E5 re-ranker has its own test
+def no_reranker(setting):
+    setting("FAQ_RERANKER", "off")  # the E5 re-ranker has its own test
 
 
 def talk(kb, turns):

@@ -139,10 +139,10 @@ def test_missing_folder(tmp_path):
     assert not result.ok and "找不到" in result.problems[0].message
 
 
-def test_cli_validate_exit_codes(knowledge_copy, monkeypatch, capsys):
+def test_cli_validate_exit_codes(knowledge_copy, setting, capsys):
     from kb.__main__ import main
 
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(knowledge_copy))
+    setting("KNOWLEDGE_DIR", str(knowledge_copy))
     assert main(["validate"]) == 0
     _edit(knowledge_copy / "figures.yml", "value: 821.7", "value: abc")
     assert main(["validate"]) == 1

@@ -201,9 +201,9 @@ def test_delivered_items_are_not_claimed_again(store):
     assert store.list_outbox()[0].delivered_at == now
 
 
-def test_db_url_from_environment_and_lazy_folder(tmp_path, monkeypatch):
+def test_db_url_from_environment_and_lazy_folder(tmp_path, monkeypatch, setting):
     monkeypatch.delenv("LEADS_DB_URL", raising=False)
-    monkeypatch.setenv("LEADS_DB", str(tmp_path / "state" / "leads.db"))
+    setting("LEADS_DB", str(tmp_path / "state" / "leads.db"))
     url = leads_db_url()
     assert url == f"sqlite:///{tmp_path / 'state' / 'leads.db'}"
     lazy = LeadStore(url)
@@ -211,6 +211,8 @@ def test_db_url_from_environment_and_lazy_folder(tmp_path, monkeypatch):
     assert lazy.count_leads() == 0 and (tmp_path / "state" / "leads.db").exists()
     lazy.close()
     monkeypatch.setenv("LEADS_DB_URL", "postgresql://leads@db/leads")
+    assert leads_db_url() == url  # read once per process: a running server keeps its store
+    setting("LEADS_DB_URL", "postgresql://leads@db/leads")
     assert leads_db_url() == "postgresql://leads@db/leads"
 
 

@@ -1,6 +1,6 @@
-"""Shared fixtures. Unit tests read a fixture knowledge base (tests/fixtures/knowledge/, a
-snapshot in the real file format that only tests change), never the knowledge/ staff
-edit, so a staff edit cannot break them. The few tests about the live content itself
+"""Shared fixtures. Unit tests read a small fixture knowledge base (tests/fixtures/knowledge/:
+19 FAQ entries in the real file format and the 20 figures with made-up values; only tests
+change it), never the knowledge/ staff edit, so a staff edit cannot break them. The few tests about the live content itself
 (it is valid, the generated training files match it) ask for `live_knowledge`."""
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def test_figure_chain_keeps_context():
         ActionLookupFigure(),
         make_tracker("工业总产值多少", "ask_figure", [{"entity": "indicator", "value": "工业总产值"}]),
     )
-    assert "821.7亿元" in texts(messages) and "数据口径：2021年1-8月" in texts(messages)
+    assert "640.5亿元" in texts(messages) and "数据口径：2021年1-8月" in texts(messages)
     remembered = slots(events)
     assert remembered["indicator"] == "industrial_output" and remembered["figure_aspect"] == "value"
     assert (
@@ -80,14 +80,14 @@ def test_figure_chain_keeps_context():
     )
 
     messages, events = run(ActionLookupGrowth(), make_tracker("增长了多少", "ask_growth", slots=remembered))
-    assert "12.3%" in texts(messages) and "工业总产值" in texts(messages)
+    assert "7.4%" in texts(messages) and "工业总产值" in texts(messages)
     remembered = slots(events)
 
     messages, events = run(
         ActionLookupFigure(),
         make_tracker("那固定资产投资呢", "ask_figure", [{"entity": "indicator", "value": "固定资产投资"}], remembered),
     )
-    assert "固定资产投资" in texts(messages) and "192.2亿元" in texts(messages)
+    assert "固定资产投资" in texts(messages) and "176.4亿元" in texts(messages)
     assert slots(events)["indicator"] == "fixed_asset_investment"
 
 
@@ -96,7 +96,7 @@ def test_traditional_question_gets_traditional_answer():
         ActionLookupFigure(),
         make_tracker("湘潭經開區的工業總產值是多少？", "ask_figure", [{"entity": "indicator", "value": "工业总产值"}]),
     )
-    assert "工業總產值" in texts(messages) and "821.7億元" in texts(messages)
+    assert "工業總產值" in texts(messages) and "640.5億元" in texts(messages)
 
 
 def test_traditional_buttons_keep_simplified_payloads():
@@ -173,7 +173,7 @@ def test_broken_knowledge_gives_error_reply_not_silence(monkeypatch, tmp_path):
 
 def test_edited_answer_is_live(live_store, knowledge_copy):
     path = knowledge_copy / "figures.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("value: 192.2", "value: 200.5"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 176.4", "value: 200.5"), encoding="utf-8")
     import os
 
     stat = path.stat()

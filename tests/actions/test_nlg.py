@@ -17,7 +17,7 @@ def generate(typed, faq, confidence=0.95, response=None):
 
 def test_faq_answer_with_source():
     message = generate("离机场多远", "airport")
-    assert "40分钟" in message["text"] and "来源：" in message["text"]
+    assert "45分钟" in message["text"] and "来源：" in message["text"]
     assert "buttons" not in message
 
 

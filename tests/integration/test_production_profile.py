@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -149,6 +150,49 @@ def test_database_restart_loses_no_stored_conversation(stack, services):
     assert user_texts(stack, "db-restart")[:2] == ["工业总产值多少", "增长了多少"]
 
 
+class DroppingModelServer:
+    """Stands on the model server's port while it is down and drops every connection,
+    counting them: each one is a pull that failed, so the test waits for pulls, not time."""
+
+    def __init__(self, port: int) -> None:
+        self.pulls = threading.Semaphore(0)
+        self._socket = socket.create_server(("127.0.0.1", port), reuse_port=False)
+        self._socket.settimeout(0.5)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except socket.timeout:
+                continue
+            connection.close()  # the puller sees a dropped connection, like a crashed server
+            self.pulls.release()
+
+    def wait_for_pulls(self, count: int, seconds: float) -> None:
+        for seen in range(count):
+            assert self.pulls.acquire(timeout=seconds), f"only {seen} model pulls within {seconds} s"
+
+    def close(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+        self._socket.close()
+
+
+def wait_for_log(path: Path, text: str, start: int, seconds: float) -> None:
+    """Waits until `text` appears in the log after byte `start` (an event the server writes)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with open(path, "rb") as log:
+            log.seek(start)
+            if text.encode() in log.read():
+                return
+        time.sleep(0.5)
+    raise AssertionError(f"{text!r} not in {path.name} within {seconds} s")
+
+
 def test_failed_model_pulls_keep_the_current_model_serving(stack):
     def fingerprints() -> List[str]:
         return [
@@ -157,16 +201,24 @@ def test_failed_model_pulls_keep_the_current_model_serving(stack):
 
     before = fingerprints()
     good = stack.live_model.read_bytes()
-    # 1. The model server is down: pulls fail with connection refused.
+    # 1. The model server is down and its port drops connections: pulls fail. Two
+    #    failed pulls per instance (MODEL_PULL_SECONDS is 2 here) before we ask.
     stack.stop(stack.web)
-    time.sleep(5)  # MODEL_PULL_SECONDS is 2 here
-    assert AIRPORT in text_of(stack.say("pull-fault", "离机场多远"))
+    dropping = DroppingModelServer(stack.web_port)
+    try:
+        dropping.wait_for_pulls(2 * len(stack.instances), seconds=120)
+        assert AIRPORT in text_of(stack.say("pull-fault", "离机场多远"))
+    finally:
+        dropping.close()
     stack.start_web()
     # 2. The model server serves a broken file with a new ETag: the download works,
-    #    loading it fails, and each instance keeps the model it had.
+    #    loading it fails (Rasa logs it), and each instance keeps the model it had.
+    logs = [stack.logs / f"rasa-{i}.log" for i in range(len(stack.instances))]
+    sizes = [log.stat().st_size for log in logs]
     stack.live_model.write_bytes(b"not a model" * 1000)
     try:
-        time.sleep(8)
+        for log, size in zip(logs, sizes):
+            wait_for_log(log, "Failed to update model", size, seconds=120)
         assert OUTPUT in text_of(stack.say("pull-fault", "工业总产值多少"))
         assert fingerprints() == before
     finally:

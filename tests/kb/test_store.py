@@ -15,9 +15,9 @@ def _touch_forward(path):
 
 def test_edited_figure_is_served_without_restart(live_store, knowledge_copy):
     before = live_store.get()
-    assert before.figures["industrial_output"].value == 821.7
+    assert before.figures["industrial_output"].value == 640.5
     path = knowledge_copy / "figures.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("value: 821.7", "value: 901.2"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 640.5", "value: 901.2"), encoding="utf-8")
     _touch_forward(path)
     after = live_store.get()
     assert after.figures["industrial_output"].value == 901.2
@@ -32,7 +32,7 @@ def test_unchanged_files_are_not_reloaded(live_store):
 def test_broken_edit_keeps_last_good_version(live_store, knowledge_copy, caplog):
     good = live_store.get()
     path = knowledge_copy / "figures.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("value: 821.7", "value: [oops"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 640.5", "value: [oops"), encoding="utf-8")
     _touch_forward(path)
     assert live_store.get() is good
     assert any("figures.yml" in record.getMessage() for record in caplog.records)

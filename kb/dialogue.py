@@ -32,6 +32,11 @@ INTENT_OUT_OF_SCOPE, INTENT_CHITCHAT, INTENT_FOLLOWUP = "out_of_scope", "chitcha
 CONFIDENT_FAQ = 0.9
 # A clause must cover the question this well to move an answer to another entry.
 MIN_SWITCH_SCORE = 1.2
+# An unsure selector's choice gives way to one of its top three whose BM25 score is at
+# least this many times its own (kb/dialogue._lexical_choice).
+LEXICAL_BELOW = 0.7  # the selector's confidence under which it counts as unsure here
+LEXICAL_CANDIDATES = 3
+LEXICAL_SWITCH_RATIO = 1.5
 # Categories whose entries' terms name companies and organisations (knowledge/faq/*.yml).
 ORGANISATION_CATEGORIES = ("industries", "living")
 _NOT_ORGANISATIONS = (
@@ -431,11 +436,37 @@ def _nlu_knows_better(
     return theirs > mine > 0 or tie_to_nlu or (theirs > 0 and mine == 0)
 
 
+def _lexical_choice(knowledge: KnowledgeBase, u: Understanding) -> Optional[str]:
+    """When the ResponseSelector is unsure, the entry keyword search ranks first (BM25,
+    kb/search.py) if it is also among the selector's three best and clearly beats the
+    selector's choice on the question's words; None keeps the choice.
+
+    An unsure selector spreads its confidence over entries it cannot tell apart, and which
+    of them comes first moves with every retrain (a staff member adds an FAQ, and "我们落户
+    以后审批找谁" goes to the labour entry); the words of the question do not move."""
+    if u.faq_confidence >= LEXICAL_BELOW or not u.faq_id:
+        return None
+    candidates = [entry_id for entry_id, _ in u.faq_ranking[:LEXICAL_CANDIDATES] if entry_id in knowledge.faqs]
+    if u.faq_id not in candidates or len(candidates) < 2:
+        return None
+    hits = search.rank(knowledge, u.text, limit=1)
+    if not hits or hits[0].kind != "faq" or hits[0].id == u.faq_id or hits[0].id not in candidates:
+        return None  # both must agree: the words' first choice and one of the selector's
+    best = hits[0].id
+    scores = search.faq_scores(knowledge, u.text, [best, u.faq_id])
+    if scores[best] < search.MIN_SCORE:
+        return None
+    return best if scores[best] >= LEXICAL_SWITCH_RATIO * scores[u.faq_id] else None
+
+
 def _reranked(knowledge: KnowledgeBase, u: Understanding) -> Tuple[Optional[str], float]:
     """The ResponseSelector's FAQ, or the one the E5 re-ranker prefers (kb/semantic.py).
-    A re-ranked choice is trusted like a confident one: both models agree on it."""
+    A re-ranked choice is trusted like a confident one: both models agree on it. Without
+    the re-ranker, an unsure choice follows the question's words (_lexical_choice)."""
     better = semantic.rerank(knowledge, u.text, u.faq_ranking)
-    if better is None or better == u.faq_id:
+    if better is None:
+        return _lexical_choice(knowledge, u) or u.faq_id, u.faq_confidence
+    if better == u.faq_id:
         return u.faq_id, u.faq_confidence
     return better, max(u.faq_confidence, dict(u.faq_ranking).get(better, 0.0), answers.FAQ_MIN_CONFIDENCE)
 

@@ -51,11 +51,20 @@ _FRAGMENT = re.compile(
 )
 # Greetings and questions about the assistant are small talk, however short.
 _SMALL_TALK_WORDS = re.compile(r"在吗|有人吗|你好|您好|谢|再见|拜|你是|跟谁|你叫|你会|你能|你几岁|功能|能问")
-# Words of taking leave or thanking; a "goodbye" or "thank" without any of them that asks
-# something ("2022年的呢") is a question the model misread, as it may after any retrain.
+# Words of taking leave or thanking. A "goodbye" or "thank" with none of them, and not a
+# bare acknowledgement ("好的", "没有了"), is something else the model misread, as it may
+# after any retrain: a question ("2022年的呢"), a topic ("2021年记划"), a request in
+# English ("what's the weather in Xiangtan"). Every goodbye and thank training example has
+# one (tests/kb/test_intents.py checks).
 _PARTING = re.compile(
     r"再见|拜|bye|88|回头|下次|改天|晚安|下线|先忙|就这样|就到这|再会|撤|溜了|结束|不聊|不问|就问|回聊|回见|see you"
-    r"|谢|感谢|thank|辛苦",
+    r"|先这样|走了|再来|有空|告辞|失陪|不打扰"
+    r"|谢|感谢|感恩|thank|thx|3q|蟹蟹|辛苦|麻烦你|麻烦您|多亏",
+    re.IGNORECASE,
+)
+_ACKNOWLEDGING = re.compile(
+    r"^(好的?|好吧|好嘞|行|嗯+|哦+|ok|okay|没有?了|没别的了?|就这些|知道了|明白了|了解了|清楚了|可以了|懂了)"
+    r"[啦了吧呀哈啊!！。.~～ ]*$",
     re.IGNORECASE,
 )
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "menu", "affirm", "deny", "chitchat"})
@@ -183,7 +192,7 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
         and not _SMALL_TALK_WORDS.search(text)
     ):
         return FOLLOWUP_INTENT, confidence
-    if top in ("goodbye", "thank") and not _PARTING.search(text) and asks_information(text):
+    if top in ("goodbye", "thank") and not _PARTING.search(text) and not _ACKNOWLEDGING.match(text.strip()):
         return (FOLLOWUP_INTENT, confidence) if len(text) <= 12 else _demoted(ranking)
     if top == "bot_challenge" and not NAMES_THE_ASSISTANT.search(text) and asks_information(text):
         return _demoted(ranking)  # "战略投资者有谁", "叫什么名字" after an answer: a fact

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from kb.model import KnowledgeBase
 from kb.text import tokenize
@@ -91,6 +91,18 @@ def rank(knowledge: KnowledgeBase, text: str, limit: int = 3) -> List[SearchHit]
         for i in order
         if scores[i] > 0
     ]
+
+
+def faq_scores(knowledge: KnowledgeBase, text: str, entry_ids: List[str]) -> Dict[str, float]:
+    """The BM25 score of each of these FAQ entries for the text (0 for an unknown id)."""
+    words = query_tokens(knowledge, text)
+    index = _index(knowledge)
+    scores = index.bm25.get_scores(words) if words else []
+    position = {key: i for i, key in enumerate(index.keys)}
+    return {
+        entry_id: float(scores[position[("faq", entry_id)]]) if ("faq", entry_id) in position and words else 0.0
+        for entry_id in entry_ids
+    }
 
 
 def best_answer(knowledge: KnowledgeBase, text: str) -> Optional[SearchHit]:

@@ -225,3 +225,31 @@ def test_an_overview_follow_up_in_other_words(kb):
 def test_after_a_refusal_a_question_about_us_is_answered(kb):
     replies = talk(kb, [("株洲经开区补贴多吗", "faq", None), ("那说说你们园区自己的交通", "faq", "transport")])
     assert replies[0] == kb.message("other_zone") and "京港高铁" in replies[1]
+
+
+def unsure(text, ranking, confidence=0.3):
+    """What an unsure ResponseSelector hands over: its choice first, then the others."""
+    return Understanding(
+        text=text,
+        intent="faq",
+        faq_id=ranking[0],
+        faq_confidence=confidence,
+        faq_ranking=tuple((entry_id, confidence - 0.05 * i) for i, entry_id in enumerate(ranking)),
+    )
+
+
+def test_an_unsure_choice_gives_way_to_the_top_three_entry_that_shares_the_words(kb):
+    u = unsure("落户以后审批找谁办", ["transport", "approvals", "spirit"])
+    assert dialogue._lexical_choice(kb, u) == "approvals"
+    assert "一个窗口办结" in dialogue.respond(kb, u).texts[0]
+
+
+def test_a_confident_or_lexically_close_choice_is_kept(kb):
+    assert dialogue._lexical_choice(kb, unsure("落户以后审批找谁办", ["transport", "approvals"], 0.9)) is None
+    # the entry with the words is not among the selector's three best: no switch
+    assert (
+        dialogue._lexical_choice(kb, unsure("落户以后审批找谁办", ["transport", "spirit", "ranking", "approvals"]))
+        is None
+    )
+    # no candidate shares the question's words clearly more than the choice
+    assert dialogue._lexical_choice(kb, unsure("怎么样", ["transport", "approvals"])) is None

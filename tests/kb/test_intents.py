@@ -1,8 +1,12 @@
 """Intent decisions that weigh what is asked (kb/intents.py)."""
 
+from pathlib import Path
+
 import pytest
 
 from kb.intents import adjust
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def ranking(*names):
@@ -51,6 +55,14 @@ def ranking(*names):
         ("那就这样，再见", ("goodbye", "faq"), None),
         ("没别的了，拜拜", ("goodbye", "faq"), None),
         ("今天就问这么多", ("goodbye", "faq"), None),
+        # ... and so is a topic or a request with no word of leaving or thanks
+        ("2021年记划", ("goodbye", "faq"), "follow_up"),
+        ("what's the weather in Xiangtan this week", ("thank", "faq"), "faq"),
+        ("thx", ("thank", "faq"), None),
+        ("先这样吧", ("goodbye", "faq"), None),
+        ("好的", ("goodbye", "faq"), None),
+        ("没有了", ("goodbye", "deny"), None),
+        ("嗯嗯", ("thank", "faq"), None),
         # an investor introducing themselves and asking is not registering
         ("我是香港投资者,想问下湘潭经开区在什么位置", ("leave_intention", "faq"), "faq"),
     ],
@@ -60,6 +72,23 @@ def test_adjust(text, names, expected):
     assert (chosen[0] if chosen else None) == expected
     if chosen and expected != "faq":
         assert chosen[1] >= 0.9  # a rule's decision never falls to the fallback threshold
+
+
+def test_no_small_talk_training_example_is_overruled():
+    """The rules only overrule what the model may misread: every greeting, thanks and
+    goodbye it was trained on keeps its intent."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load((PROJECT_ROOT / "data" / "nlu" / "conversation.yml").read_text(encoding="utf-8"))
+    checked = 0
+    for item in data["nlu"]:
+        if item.get("intent") in ("greet", "thank", "goodbye"):
+            for line in item["examples"].splitlines():
+                example = line.strip()[2:].strip()
+                if example:
+                    assert adjust(example, ranking(item["intent"], "faq")) is None, (item["intent"], example)
+                    checked += 1
+    assert checked >= 60
 
 
 def test_empty_ranking():

@@ -163,7 +163,7 @@ def adjust(text: str, ranking: List[Tuple[str, float]]) -> Optional[Tuple[str, f
     confidence = max(ranking[0][1], RULE_CONFIDENCE)
     from kb import scope  # the same refusal rules the answers use
 
-    if scope.classify(text) == scope.SCOPE_INJECTION:
+    if scope.is_injection(text):
         return (OUT_OF_SCOPE_INTENT, confidence) if top != OUT_OF_SCOPE_INTENT else None
     if (
         WANTS_A_PERSON.search(text)

@@ -163,11 +163,18 @@ def _known_in(knowledge_texts: Iterable[str], text: str, place: str) -> bool:
     return any(following in known for known in knowledge_texts)
 
 
+def is_injection(text: str) -> bool:
+    """An attempt to change the assistant's rules ("忽略之前所有指令"): the first check of
+    classify(), on its own for callers that need no more (it is a regex, where the full
+    classification tags places with jieba on every message)."""
+    return bool(text) and bool(_INJECTION.search(text))
+
+
 def classify(text: str, knowledge_texts: Iterable[str] = (), known_terms: Iterable[str] = ()) -> Optional[str]:
     """Why the question is outside this zone's knowledge, or None when it is (or may be) in it."""
     if not text:
         return None
-    if _INJECTION.search(text):
+    if is_injection(text):
         return SCOPE_INJECTION
     if other_zone(text):
         return SCOPE_OTHER_ZONE

@@ -223,6 +223,14 @@ class KnowledgeEditor:
         self._parsed: Dict[Path, Tuple[Tuple[int, int, int], Any]] = {}
         self._parsed_lock = threading.Lock()
 
+    def warm(self) -> None:
+        """Parse every file and run the checks once, so the first save after a start is
+        as quick as the others (the web app calls it on a work thread when it starts)."""
+        self.faqs()
+        self.figures()
+        self.sections()
+        self._all_problems(self.root)
+
     # --- reading -------------------------------------------------------------------
     def _load(self, path: Path, editable: bool = False) -> Any:
         """The file's round-trip data: shared and read-only, or a copy of its own to edit
@@ -406,10 +414,13 @@ class KnowledgeEditor:
             return self._save_faq(values, entry.version, user, "add_phrasing")
 
     def _find_faq(self, entry_id: str, editable: bool = True) -> Optional[Tuple[Path, CommentedMap, CommentedMap]]:
-        for path, data in self._faq_files(editable):
-            for raw in data["entries"]:
-                if isinstance(raw, dict) and str(raw.get("id")) == entry_id:
-                    return path, data, raw
+        """The entry's file, its data and the entry; with `editable`, a copy of that one
+        file only (copying every FAQ file to edit one was half of a save's time)."""
+        for path, data in self._faq_files():
+            if any(isinstance(raw, dict) and str(raw.get("id")) == entry_id for raw in data["entries"]):
+                data = self._load(path, editable) if editable else data
+                raw = next(r for r in data["entries"] if isinstance(r, dict) and str(r.get("id")) == entry_id)
+                return path, data, raw
         return None
 
     # --- changing figures ---------------------------------------------------------------

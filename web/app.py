@@ -20,9 +20,11 @@ from connectors.rate_limit import ChatLimits
 from connectors.socketio_secure import tokens
 from core import settings
 from inbox.feedback import FeedbackStore, InvalidFeedback, parse_feedback
+from kb.editing import KnowledgeEditor
 from web.admin.api import api as admin_api
 from web.admin.context import AdminContext
 from web.admin.model_server import models_bp
+from web.admin.offload import work
 from web.admin.settings import AdminSettings
 from web.admin.views import bp as admin_pages
 from web.settings import WebSettings
@@ -34,6 +36,13 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_UPLOAD_BYTES = 3 * 1024 * 1024  # the admin's spreadsheet import (2 MB plus form overhead)
 # Feedback posts per 10 minutes: a visitor rates a handful of answers.
 FEEDBACK_PER_SESSION, FEEDBACK_PER_ADDRESS, FEEDBACK_WINDOW_SECONDS = 30, 100, 600
+
+
+async def warm_quietly(editor: KnowledgeEditor) -> None:
+    try:
+        await work(editor.warm)
+    except Exception:  # a broken file is reported when staff open or save it, not here
+        logger.exception("editor.warm_failed")
 
 
 def create_app(
@@ -58,6 +67,12 @@ def create_app(
         interrupted = app_.ctx.admin.jobs.mark_interrupted()
         if interrupted:
             logger.warning("publish.interrupted count=%s", interrupted)
+
+    @app.listener("after_server_start")
+    async def warm_the_editor(app_: Sanic, _loop) -> None:
+        # On a work thread, not awaited: the server answers at once, and a staff member's
+        # first save finds the files parsed and the checks loaded.
+        app_.add_task(warm_quietly(app_.ctx.admin.editor))
 
     # The widget is embedded on other origins (the zone's site): it reads its config
     # and posts feedback cross-origin. Nothing here uses cookies.

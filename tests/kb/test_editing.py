@@ -203,3 +203,19 @@ def test_an_editable_copy_never_changes_what_readers_see(editor: KnowledgeEditor
     editable["entries"][0]["question"] = "只改了副本"
     assert editor._load(path)["entries"][0]["question"] != "只改了副本"
     assert editor.faq("location").fields["question"] != "只改了副本"
+
+
+def test_warm_parses_every_file_once_and_saves_then_reuse_them(editor: KnowledgeEditor, knowledge_copy: Path) -> None:
+    editor.warm()
+    files = set((knowledge_copy / "faq").glob("*.yml")) | {
+        knowledge_copy / "figures.yml",
+        knowledge_copy / "sources.yml",
+    }
+    assert files <= set(editor._parsed)
+    parsed = {path: data for path, (_, data) in editor._parsed.items()}
+    entry = editor.faq("schools")
+    editor.save_faq(dict(entry.fields, answer=entry.fields["answer"] + "（已更新）"), entry.version, "staff")
+    changed = entry.path
+    # only the saved file is parsed again; the others are the very objects warm() parsed
+    assert all(editor._parsed[path][1] is data for path, data in parsed.items() if path != changed)
+    assert editor.faq("schools").fields["answer"].endswith("（已更新）")

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from kb import scope, search
+from kb import passages, scope, search
 from kb.figures import find_figure_by_name, find_figure_in_text
 from kb.model import Figure, KnowledgeBase
 from kb.render import render_answer, render_figure, render_growth
@@ -125,14 +125,41 @@ def first_sentence(text: str) -> str:
     return re.split(r"[。！？!?\n]", text, maxsplit=1)[0]
 
 
+def passage_reply(knowledge: KnowledgeBase, passage: passages.Passage, question: str) -> Reply:
+    """One passage of an imported document, quoted, with its citation. A question for a
+    number the passage does not state is told the document gives none, and shown what it
+    does say (never a number from elsewhere)."""
+    document = passage.document
+    source = knowledge.message(
+        "document_source_line",
+        document=document.title,
+        section=passage.section.heading,
+        issuer=document.issuer,
+        issued=document.issued,
+        period=document.period,
+    )
+    if passages.asks_a_number(question) and not passage.states_a_number:
+        opening = knowledge.message("document_no_figure", document=document.title)
+        return Reply([f"{opening}\n{passage.text}\n{source}"], [staff_button()])
+    opening = knowledge.message("document_passage", document=document.title, section=passage.section.heading)
+    return Reply([f"{opening}\n{passage.text}\n{source}"])
+
+
+def document_answer(knowledge: KnowledgeBase, text: str) -> Optional[Reply]:
+    """The imported documents' answer, or None when no passage answers the question."""
+    passage = passages.best_passage(knowledge, text)
+    return passage_reply(knowledge, passage, text) if passage is not None else None
+
+
 def search_answer(knowledge: KnowledgeBase, text: str) -> Reply:
-    """Keyword search when NLU is unsure: answer only a confident hit."""
+    """Keyword search when NLU is unsure: answer only a confident hit; then the imported
+    documents' passages; else say so."""
     other_zone = _other_zone_reply(knowledge, text)
     if other_zone:
         return other_zone
     hit = search.best_answer(knowledge, text) or search.best_answer(knowledge, first_sentence(text))
     if hit is None:
-        return dont_know(knowledge)
+        return document_answer(knowledge, text) or dont_know(knowledge)
     if hit.kind == "figure":
         return _figure_reply(knowledge, knowledge.figures[hit.id], ASPECT_VALUE)
     return faq_reply(knowledge, hit.id)

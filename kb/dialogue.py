@@ -406,6 +406,9 @@ def _figure_or_faq(knowledge: KnowledgeBase, u: Understanding, context: Optional
     hit = search.best_answer(knowledge, u.text)
     if hit is not None and hit.kind == "faq":
         return _honest(knowledge, answers.search_answer(knowledge, u.text), u.text)
+    documents = answers.document_answer(knowledge, u.text)
+    if documents is not None:  # a figure of an imported document (亩均税收30万元)
+        return documents
     if quantity.has_subject(knowledge, u.text):
         return Reply([knowledge.message("figure_not_published")], [answers.staff_button()])
     return reply

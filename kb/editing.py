@@ -585,6 +585,21 @@ class KnowledgeEditor:
             problems += extra_problems(result.knowledge, self.nlu_dir)
         return problems
 
+    def commit(
+        self,
+        changes: Dict[Path, Optional[str]],
+        user: str,
+        action: str,
+        kind: str,
+        entry_id: str,
+        summary: Sequence[str],
+    ) -> List[int]:
+        """Validate, write atomically and audit whole-file changes (None deletes a file),
+        under the editor's lock: for edits that are not one FAQ entry or figure, such as
+        imported documents (kb/documents.py)."""
+        with self._locked():
+            return self._commit(changes, user, action, kind, entry_id, summary)
+
     def _commit(
         self,
         changes: Dict[Path, Optional[str]],
@@ -602,6 +617,8 @@ class KnowledgeEditor:
             before = path.read_text(encoding="utf-8") if path.exists() else None
             if before == text:
                 continue
+            if text is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)  # knowledge/documents/ on the first import
             _write_atomically(path, text)
             relative = str(path.resolve().relative_to(self.root.resolve()))
             audit_ids.append(self.audit.record(user, action, kind, entry_id, relative, summary, before, text))

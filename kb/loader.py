@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from kb.model import FaqEntry, Figure, KnowledgeBase, MenuTopic, Source
+from kb.model import DocumentSection, FaqEntry, Figure, ImportedDocument, KnowledgeBase, MenuTopic, Source
 from kb.schema import FAQ, FIGURE
 from kb.text import TRADITIONAL, detect_script
 from kb.yaml_lines import YamlFileError, line_of, load_with_lines
@@ -52,6 +52,10 @@ REQUIRED_MESSAGES = (
     "figure_other_period",
     "faq_other_period",
     "figure_not_published",
+    # answers from imported documents (kb/passages.py)
+    "document_passage",
+    "document_source_line",
+    "document_no_figure",
     "growth_ranking",
     # the investment-intention form (actions/leads.py)
     "lead_ask_consent",
@@ -463,6 +467,73 @@ def _read_synonyms(root: Path, figures: Dict[str, Figure], problems: List[Proble
     return mapping
 
 
+DOCUMENT_KEYS = {"id", "title", "issuer", "issued", "period", "reviewed_at", "file_name", "sections"}
+SECTION_KEYS = {"id", "heading", "text"}
+ISSUED_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")  # 2024, 2024-03 or 2024-03-01
+
+
+def _read_documents(root: Path, problems: List[Problem]) -> Dict[str, ImportedDocument]:
+    """knowledge/documents/*.yml: documents staff imported (kb/documents.py writes them)."""
+    documents: Dict[str, ImportedDocument] = {}
+    for path in sorted((root / "documents").glob("*.yml")):
+        checker = _Checker(root, path, problems)
+        data = _load_file(path, checker)
+        if not isinstance(data, dict):
+            if data is not None:
+                checker.add(1, "导入文档文件应以 id:、title:、sections: 开头")
+            continue
+        checker.unknown_keys(data, DOCUMENT_KEYS, "导入文档")
+        document_id = checker.text(data, "id", "文档编号")
+        if document_id and document_id != path.stem:
+            checker.add(data, f"文档编号 {document_id} 应与文件名 {path.stem} 一致", "id")
+            continue
+        title = checker.text(data, "title", "文档标题")
+        issuer = checker.text(data, "issuer", "发文单位")
+        issued = checker.text(data, "issued", "发文日期")
+        if issued and not ISSUED_PATTERN.match(issued):
+            checker.add(data, f"发文日期 {issued} 应写成 2024-03-01、2024-03 或 2024", "issued")
+        period = checker.text(data, "period", "适用期限或数据口径")
+        reviewed = checker.date(data)
+        sections = _document_sections(data, checker)
+        if document_id and title and issuer and issued and period and reviewed and sections:
+            documents[document_id] = ImportedDocument(
+                document_id,
+                title,
+                issuer,
+                issued,
+                period,
+                reviewed,
+                sections,
+                checker.text(data, "file_name", "原文件名", required=False),
+            )
+    return documents
+
+
+def _document_sections(data: Dict[str, Any], checker: _Checker) -> Tuple[DocumentSection, ...]:
+    raw_sections = data.get("sections")
+    if not isinstance(raw_sections, list) or not raw_sections:
+        checker.add(data, "导入文档缺少 sections: 章节列表（至少一节）", "sections")
+        return ()
+    sections, seen = [], set()
+    for raw in raw_sections:
+        if not isinstance(raw, dict):
+            checker.add(data, "sections 里的每一节都应有 id、heading、text", "sections")
+            continue
+        checker.unknown_keys(raw, SECTION_KEYS, "文档章节")
+        section_id, heading, text = (
+            checker.text(raw, "id", "章节编号"),
+            checker.text(raw, "heading", "章节标题"),
+            checker.text(raw, "text", "章节正文"),
+        )
+        if section_id in seen:
+            checker.add(raw, f"章节编号 {section_id} 重复了", "id")
+            continue
+        seen.add(section_id)
+        if section_id and heading and text:
+            sections.append(DocumentSection(section_id, heading, text))
+    return tuple(sections)
+
+
 def load_knowledge(root: Path) -> LoadResult:
     """Read and check every knowledge file; the KnowledgeBase holds only valid entries."""
     problems: List[Problem] = []
@@ -476,7 +547,8 @@ def load_knowledge(root: Path) -> LoadResult:
     contact = _read_contact(root, problems)
     synonyms = _read_synonyms(root, figures, problems)
     terms = _dictionary_terms(figures, faqs, synonyms)
-    knowledge = KnowledgeBase(figures, faqs, messages, topics, contact, synonyms, terms)
+    imported = _read_documents(root, problems)
+    knowledge = KnowledgeBase(figures, faqs, messages, topics, contact, synonyms, terms, imported)
     return LoadResult(knowledge, problems)
 
 

@@ -51,6 +51,31 @@ class FaqEntry:
 
 
 @dataclass(frozen=True)
+class DocumentSection:
+    """One section of an imported document, in the document's own division: a chapter,
+    an article (第三条), a numbered part (（二）) or a heading with its text."""
+
+    id: str
+    heading: str  # the heading path, "第二章 用地保障 › 第五条"
+    text: str
+
+
+@dataclass(frozen=True)
+class ImportedDocument:
+    """A document staff imported (knowledge/documents/<id>.yml): answered from as it is,
+    passage by passage, and always cited with its title, section, issuer and period."""
+
+    id: str
+    title: str
+    issuer: str
+    issued: str  # the date on the document, 2024-03-01
+    period: str  # the period it applies to, as the document states it
+    reviewed_at: str
+    sections: Tuple[DocumentSection, ...]
+    file_name: str = ""
+
+
+@dataclass(frozen=True)
 class MenuTopic:
     title: str
     payload: str
@@ -65,6 +90,7 @@ class KnowledgeBase:
     contact: Dict[str, str] = field(default_factory=dict)
     synonyms: Dict[str, str] = field(default_factory=dict)  # variant -> canonical
     dictionary_terms: List[str] = field(default_factory=list)
+    documents: Dict[str, ImportedDocument] = field(default_factory=dict)
 
     def active_faqs(self) -> List[FaqEntry]:
         return [entry for entry in self.faqs.values() if not entry.disabled]

@@ -20,9 +20,12 @@ from connectors.rate_limit import ChatLimits
 from connectors.socketio_secure import tokens
 from core import settings
 from inbox.feedback import FeedbackStore, InvalidFeedback, parse_feedback
+from kb.document_files import MAX_DOCUMENT_BYTES
 from kb.editing import KnowledgeEditor
 from web.admin.api import api as admin_api
 from web.admin.context import AdminContext
+from web.admin.document_api import document_api
+from web.admin.document_pages import documents_bp
 from web.admin.model_server import models_bp
 from web.admin.offload import work
 from web.admin.settings import AdminSettings
@@ -33,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 64 * 1024
-MAX_UPLOAD_BYTES = 3 * 1024 * 1024  # the admin's spreadsheet import (2 MB plus form overhead)
+MAX_UPLOAD_BYTES = MAX_DOCUMENT_BYTES + 1024 * 1024  # the admin's document import plus form overhead
 # Feedback posts per 10 minutes: a visitor rates a handful of answers.
 FEEDBACK_PER_SESSION, FEEDBACK_PER_ADDRESS, FEEDBACK_WINDOW_SECONDS = 30, 100, 600
 
@@ -59,6 +62,8 @@ def create_app(
         admin_settings or AdminSettings.from_env(), app.ctx.feedback, settings.session_secret
     )
     app.blueprint(admin_pages)
+    app.blueprint(documents_bp)
+    app.blueprint(document_api)
     app.blueprint(admin_api)
     app.blueprint(models_bp)
 

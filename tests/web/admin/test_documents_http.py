@@ -1,0 +1,81 @@
+"""Document import through /admin/documents and /admin/api/documents, on a real web app."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kb.loader import load_knowledge
+from tests.web.admin.conftest import csrf_of
+
+POLICY = Path(__file__).resolve().parents[2] / "fixtures" / "documents" / "manufacturing_policy.md"
+INFO = {
+    "title": "湘潭经开区促进先进制造业高质量发展若干政策（试行）",
+    "issuer": "湘潭经开区管委会",
+    "issued": "2024-03-01",
+    "period": "2024年3月1日起三年",
+}
+
+
+def documents_of(admin_server):
+    return load_knowledge(admin_server.workspace / "knowledge").knowledge.documents
+
+
+def test_staff_import_view_replace_and_remove_a_document(admin_server) -> None:
+    session = admin_server.login("editor1")
+    url = admin_server.url + "/admin/documents"
+    csrf = csrf_of(session, url)
+    reply = session.post(url, data={"csrf_token": csrf, **INFO}, files={"file": (POLICY.name, POLICY.read_bytes())})
+    assert reply.status_code == 200 and 'data-testid="document-imported"' in reply.text
+    document_id = re.search(r'href="/admin/documents/(doc_\w+)"', reply.text).group(1)
+    assert documents_of(admin_server)[document_id].issuer == "湘潭经开区管委会"
+    detail = session.get(f"{url}/{document_id}")
+    assert detail.status_code == 200 and "第二章 用地与厂房 › 第五条" in detail.text
+    newer = POLICY.read_text(encoding="utf-8").replace("前三年租金减半", "前两年租金全免").encode("utf-8")
+    reply = session.post(
+        url, data={"csrf_token": csrf, **INFO, "replace": document_id}, files={"file": ("v2.md", newer)}
+    )
+    assert reply.status_code == 200 and "已替换" in reply.text
+    assert "前两年租金全免" in "".join(s.text for s in documents_of(admin_server)[document_id].sections)
+    history = session.get(admin_server.url + "/admin/history").text
+    assert document_id in history
+    reply = session.post(f"{url}/{document_id}/remove", data={"csrf_token": csrf})
+    assert reply.status_code == 200 and "已删除文档" in reply.text
+    assert document_id not in documents_of(admin_server)
+
+
+def test_a_bad_file_or_missing_fields_keep_the_form_and_change_nothing(admin_server) -> None:
+    session = admin_server.login("editor1")
+    url = admin_server.url + "/admin/documents"
+    csrf = csrf_of(session, url)
+    before = dict(documents_of(admin_server))
+    reply = session.post(url, data={"csrf_token": csrf, **INFO}, files={"file": ("scan.png", b"\x89PNG....")})
+    assert reply.status_code == 422 and "不支持的文件格式 .png" in reply.text
+    assert 'value="湘潭经开区管委会"' in reply.text  # what staff typed is still in the form
+    reply = session.post(
+        url, data={"csrf_token": csrf, "title": "只有标题"}, files={"file": (POLICY.name, POLICY.read_bytes())}
+    )
+    assert reply.status_code == 422 and "请填写发文单位" in reply.text and 'value="只有标题"' in reply.text
+    reply = session.post(url, data={"csrf_token": "forged", **INFO}, files={"file": (POLICY.name, POLICY.read_bytes())})
+    assert reply.status_code == 403
+    assert documents_of(admin_server) == before
+
+
+def test_the_api_lists_imports_and_deletes(admin_server) -> None:
+    reply = admin_server.api(
+        "POST", "/admin/api/documents", data=INFO, files={"file": (POLICY.name, POLICY.read_bytes())}
+    )
+    assert reply.status_code == 201, reply.text
+    document_id = reply.json()["id"]
+    assert reply.json()["section_count"] == len(documents_of(admin_server)[document_id].sections)
+    listed = admin_server.api("GET", "/admin/api/documents").json()
+    assert document_id in [d["id"] for d in listed["documents"]]
+    one = admin_server.api("GET", f"/admin/api/documents/{document_id}").json()
+    assert any(s["heading"].endswith("第五条") for s in one["sections"])
+    refused = admin_server.api("POST", "/admin/api/documents", data=INFO, files={"file": ("a.doc", b"\xd0\xcf")})
+    assert refused.status_code == 422 and "旧版 Word" in refused.json()["error"]
+    missing = admin_server.api("POST", "/admin/api/documents", data={}, files={"file": (POLICY.name, b"text")})
+    assert missing.status_code == 422 and any("文档标题" in p for p in missing.json()["problems"])
+    assert admin_server.api("DELETE", f"/admin/api/documents/{document_id}").status_code == 200
+    assert admin_server.api("DELETE", f"/admin/api/documents/{document_id}").status_code == 404
+    assert admin_server.api("GET", "/admin/api/documents/nope").status_code == 404

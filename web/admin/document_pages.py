@@ -1,0 +1,89 @@
+"""The staff pages for imported documents (/admin/documents): upload a Word, PDF, text or
+Markdown file with its title, issuer, date and period; see how it was split into
+sections; replace it with a new version or remove it. The work (reading the file,
+validating, writing) runs on the admin's work threads (web/admin/offload.py)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from sanic import Blueprint
+from sanic.request import Request
+
+from kb.document_files import FORMATS, MAX_DOCUMENT_BYTES, DocumentRejected
+from kb.documents import import_document, remove_document
+from kb.editing import EditError, NotFound
+from kb.loader import load_knowledge
+from web.admin import guard
+from web.admin.offload import work
+from web.admin.views import back, ctx, render
+
+INFO_FIELDS = ("title", "issuer", "issued", "period", "replace")
+
+documents_bp = Blueprint("admin_documents", url_prefix="/admin/documents", strict_slashes=False)
+documents_bp.middleware("request")(guard.check)
+
+
+def imported_documents(request: Request) -> List[Any]:
+    knowledge = load_knowledge(ctx(request).settings.knowledge_dir).knowledge
+    return sorted(knowledge.documents.values(), key=lambda d: d.id)
+
+
+async def _page(request: Request, status: int = 200, problems: Optional[List[str]] = None, values=None, result=None):
+    return render(
+        request,
+        "documents.html",
+        status=status,
+        documents=await work(imported_documents, request),
+        problems=problems or [],
+        values=values or {},
+        result=result,
+        formats="、".join(FORMATS),
+        max_mb=MAX_DOCUMENT_BYTES // 1024 // 1024,
+    )
+
+
+@documents_bp.get("/")
+async def documents_list(request: Request):
+    return await _page(request)
+
+
+@documents_bp.post("/")
+async def documents_import(request: Request):
+    form = request.form or {}
+    values: Dict[str, Any] = {key: (form.get(key) or "").strip() for key in INFO_FIELDS}
+    upload = (request.files or {}).get("file")
+    if upload is None or not upload.body:
+        return await _page(request, 422, ["请选择要导入的文件"], values)
+    try:
+        result = await work(
+            import_document,
+            ctx(request).editor,
+            upload.name or "",
+            upload.body,
+            values,
+            request.ctx.principal.username,
+            values["replace"] or None,
+        )
+    except DocumentRejected as rejected:
+        return await _page(request, 422, [str(rejected)], values)
+    except (EditError, NotFound) as error:
+        return await _page(request, 422, list(error.problems), values)
+    return await _page(request, result=result)
+
+
+@documents_bp.get("/<document_id>")
+async def document_detail(request: Request, document_id: str):
+    documents = {d.id: d for d in await work(imported_documents, request)}
+    if document_id not in documents:
+        return guard.denied(request, 404, f"找不到文档 {document_id}")
+    return render(request, "document.html", document=documents[document_id])
+
+
+@documents_bp.post("/<document_id>/remove")
+async def document_remove(request: Request, document_id: str):
+    try:
+        await work(remove_document, ctx(request).editor, document_id, request.ctx.principal.username)
+    except NotFound as error:
+        return back("/admin/documents", "；".join(error.problems))
+    return back("/admin/documents", f"已删除文档 {document_id}（修改记录里可以恢复）")

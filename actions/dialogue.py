@@ -8,26 +8,17 @@ from abc import abstractmethod
 from rasa_sdk import Tracker
 
 from actions.base import ZoneAction
-from actions.nlg import selected_confidence, selected_faq_id, selector_ranking
+from actions.nlg import selected_confidence
 from actions.turn import Turn
 from actions.unanswered import note_search_reply
-from kb import dialogue
+from kb import dialogue, parse_data
 from kb.answers import FAQ_MIN_CONFIDENCE, Reply
 from kb.model import KnowledgeBase
 
 
 def understanding(turn: Turn, tracker: Tracker) -> dialogue.Understanding:
-    return dialogue.Understanding(
-        text=turn.text,
-        intent=turn.intent,
-        faq_id=selected_faq_id(tracker) or None,
-        faq_confidence=selected_confidence(tracker),
-        faq_ranking=selector_ranking(tracker),
-        entity=turn.entities.get("indicator"),
-        remembered_indicator=tracker.get_slot("indicator"),
-        previous_aspect=tracker.get_slot("figure_aspect"),
-        context=tracker.get_slot(dialogue.CONTEXT_SLOT),
-    )
+    slots = {name: tracker.get_slot(name) for name in ("indicator", "figure_aspect", dialogue.CONTEXT_SLOT)}
+    return parse_data.understanding(turn.text, tracker.latest_message, slots)
 
 
 class DialogueAction(ZoneAction):

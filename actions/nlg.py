@@ -14,7 +14,7 @@ from rasa_sdk import Tracker
 from actions.base import build_reply, localise
 from actions.turn import Turn, read_turn
 from actions.unanswered import note_search_reply
-from kb import answers, store
+from kb import answers, parse_data, store
 from kb.answers import Reply
 from kb.model import KnowledgeBase
 
@@ -29,28 +29,12 @@ class BadNlgRequest(ValueError):
 
 def selected_confidence(tracker: Tracker) -> float:
     """The ResponseSelector's confidence in the FAQ it picked this turn."""
-    selector = (tracker.latest_message or {}).get("response_selector") or {}
-    response = (selector.get("faq") or {}).get("response") or {}
-    return float(response.get("confidence") or 0.0)
-
-
-def selector_ranking(tracker: Tracker) -> Tuple[Tuple[str, float], ...]:
-    """The ResponseSelector's (FAQ id, confidence) ranking this turn, best first."""
-    selector = (tracker.latest_message or {}).get("response_selector") or {}
-    ranking = (selector.get("faq") or {}).get("ranking") or []
-    result = []
-    for item in ranking:
-        key = str(item.get("intent_response_key") or "")
-        if key:
-            result.append((key.split("/", 1)[-1], float(item.get("confidence") or 0.0)))
-    return tuple(result)
+    return parse_data.selected_confidence(tracker.latest_message)
 
 
 def selected_faq_id(tracker: Tracker) -> str:
     """The FAQ entry the ResponseSelector picked this turn ("" when none)."""
-    selector = (tracker.latest_message or {}).get("response_selector") or {}
-    key = ((selector.get("faq") or {}).get("response") or {}).get("intent_response_key") or ""
-    return key.split("/", 1)[-1] if key else ""
+    return parse_data.selected_faq_id(tracker.latest_message)
 
 
 def _faq_responder(faq_id: Optional[str]):

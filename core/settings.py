@@ -185,7 +185,12 @@ SETTINGS: Dict[str, Setting] = _table(
         one_of("on", "off", "local", "remote_write", "remote_apply"),
     ),
     # Web app and widget
-    Setting("RASA_AUTH_TOKEN", None, "token of Rasa's HTTP API (scripts/run.sh; unset: the API is off)", secret=True),
+    Setting(
+        "RASA_AUTH_TOKEN",
+        None,
+        "token of Rasa's HTTP API (scripts/run.sh; the admin's hit test parses with it; unset: the API is off)",
+        secret=True,
+    ),
     Setting("WIDGET_SESSION_SECRET", None, "signs widget sessions, answers and device cookies (required)", secret=True),
     Setting("WIDGET_ALLOWED_ORIGINS", None, "sites that may embed the widget, comma-separated, or * (required)"),
     Setting("WIDGET_SOCKET_URL", None, "where browsers reach Rasa's socket.io (default: http://RASA_HOST:RASA_PORT)"),

@@ -120,6 +120,31 @@ def _named_article(knowledge: KnowledgeBase, text: str) -> Optional[Passage]:
     return Passage(document, section, _passage_text(section, 0), float("inf"), 1.0)
 
 
+def rank(knowledge: KnowledgeBase, text: str, limit: int = 3) -> List[Passage]:
+    """The best passages, best first, one per section, with their BM25 score and how much
+    of the question's content words they cover (for the admin's hit test)."""
+    index = _index(knowledge) if knowledge.documents and text else None
+    words = _words(knowledge, text) if index is not None else []
+    if not words:
+        return []
+    scores = index.bm25.get_scores(words)
+    unique = set(words)
+    found: List[Passage] = []
+    seen = set()
+    for i in sorted(range(len(scores)), key=lambda i: scores[i], reverse=True):
+        if scores[i] <= 0 or len(found) >= limit:
+            break
+        document_id, s_index, t_index = index.keys[i]
+        if (document_id, s_index) in seen:
+            continue
+        seen.add((document_id, s_index))
+        document = knowledge.documents[document_id]
+        section = document.sections[s_index]
+        coverage = len(unique & index.vocabularies[i]) / len(unique)
+        found.append(Passage(document, section, _passage_text(section, t_index), float(scores[i]), coverage))
+    return found
+
+
 def best_passage(knowledge: KnowledgeBase, text: str) -> Optional[Passage]:
     """The passage that answers the question, or None when no sentence of the imported
     documents covers most of its content words."""
@@ -128,20 +153,10 @@ def best_passage(knowledge: KnowledgeBase, text: str) -> Optional[Passage]:
     named = _named_article(knowledge, text)
     if named is not None:
         return named
-    index = _index(knowledge)
-    words = _words(knowledge, text)
-    if index is None or not words:
+    ranked = rank(knowledge, text, limit=1)
+    if not ranked or ranked[0].score < MIN_SCORE or ranked[0].coverage < MIN_COVERAGE:
         return None
-    scores = index.bm25.get_scores(words)
-    best = max(range(len(scores)), key=lambda i: scores[i])
-    unique = set(words)
-    coverage = len(unique & index.vocabularies[best]) / len(unique)
-    if scores[best] < MIN_SCORE or coverage < MIN_COVERAGE:
-        return None
-    document_id, s_index, t_index = index.keys[best]
-    document = knowledge.documents[document_id]
-    section = document.sections[s_index]
-    return Passage(document, section, _passage_text(section, t_index), float(scores[best]), coverage)
+    return ranked[0]
 
 
 def asks_a_number(text: str) -> bool:

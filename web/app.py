@@ -26,6 +26,7 @@ from web.admin.api import api as admin_api
 from web.admin.context import AdminContext
 from web.admin.document_api import document_api
 from web.admin.document_pages import documents_bp
+from web.admin.hit_test_pages import hit_test_bp
 from web.admin.model_server import models_bp
 from web.admin.offload import work
 from web.admin.settings import AdminSettings
@@ -64,6 +65,7 @@ def create_app(
     app.blueprint(admin_pages)
     app.blueprint(documents_bp)
     app.blueprint(document_api)
+    app.blueprint(hit_test_bp)
     app.blueprint(admin_api)
     app.blueprint(models_bp)
 

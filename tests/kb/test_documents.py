@@ -96,6 +96,8 @@ def test_replacing_keeps_the_old_version_and_removing_is_one_change(editor, impo
     assert removed.action == "remove_document" and "60%" in removed.before and removed.after is None
     with pytest.raises(NotFound):
         remove_document(editor, result.document_id, "staff")
+    editor.restore(removed.id, "staff")  # the history page's 恢复 brings it back
+    assert "60%给予奖励" in load_knowledge(editor.root).knowledge.documents[result.document_id].sections[5].text
 
 
 def test_a_question_about_an_article_gets_that_passage_with_its_citation(imported):

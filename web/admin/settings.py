@@ -32,6 +32,8 @@ class AdminSettings:
     min_heldout_accuracy: float
     review_after_days: int
     tracker_db_url: str
+    rasa_url: str = ""  # Rasa's HTTP API, for the hit test's /model/parse
+    rasa_token: Optional[str] = None  # RASA_AUTH_TOKEN; unset: the API is off
 
     @classmethod
     def from_env(cls) -> "AdminSettings":
@@ -52,4 +54,6 @@ class AdminSettings:
             min_heldout_accuracy=settings.get("PUBLISH_MIN_HELDOUT_ACCURACY"),
             review_after_days=settings.get("REVIEW_AFTER_DAYS"),
             tracker_db_url=settings.tracker_db_url(),
+            rasa_url=f"http://{settings.get('RASA_HOST')}:{settings.get('RASA_PORT')}",
+            rasa_token=settings.get("RASA_AUTH_TOKEN"),
         )

@@ -255,9 +255,21 @@ class KnowledgeEditor:
         return result
 
     def sections(self) -> Dict[str, Dict[str, str]]:
-        """document id -> {section id: label}, for the source drop-downs."""
+        """document id -> {section id: label}, for the source drop-downs: sources.yml's
+        documents and the imported ones (knowledge/documents/)."""
         data = self._load(self.root / "sources.yml") or {}
-        documents = data.get("documents") or {}
+        documents = dict(data.get("documents") or {})
+        for path in sorted((self.root / "documents").glob("*.yml")):
+            raw = self._load(path)
+            if isinstance(raw, dict) and isinstance(raw.get("sections"), list):
+                documents.setdefault(
+                    str(raw.get("id") or path.stem),
+                    {
+                        "sections": {
+                            str(s.get("id")): str(s.get("heading")) for s in raw["sections"] if isinstance(s, dict)
+                        }
+                    },
+                )
         return {
             doc: {str(k): str(v) for k, v in (info.get("sections") or {}).items()}
             for doc, info in documents.items()

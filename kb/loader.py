@@ -202,7 +202,7 @@ def _source(entry: Dict[str, Any], documents: Dict[str, Any], checker: _Checker)
     doc_id, section_id = raw.get("document"), raw.get("section")
     document = documents.get(doc_id)
     if document is None:
-        checker.add(raw, f"资料来源里的 document “{doc_id}” 不在 sources.yml 中")
+        checker.add(raw, f"资料来源里的 document “{doc_id}” 不在 sources.yml 或导入的文档中")
         return None
     sections = {k: v for k, v in document.get("sections", {}).items() if not k.startswith("__")}
     if section_id not in sections:
@@ -509,6 +509,14 @@ def _read_documents(root: Path, problems: List[Problem]) -> Dict[str, ImportedDo
     return documents
 
 
+def as_sources(imported: Dict[str, ImportedDocument]) -> Dict[str, Dict[str, Any]]:
+    """Imported documents in sources.yml's shape: {id: {title, sections: {id: heading}}}."""
+    return {
+        document.id: {"title": document.title, "sections": {s.id: s.heading for s in document.sections}}
+        for document in imported.values()
+    }
+
+
 def _document_sections(data: Dict[str, Any], checker: _Checker) -> Tuple[DocumentSection, ...]:
     raw_sections = data.get("sections")
     if not isinstance(raw_sections, list) or not raw_sections:
@@ -539,7 +547,9 @@ def load_knowledge(root: Path) -> LoadResult:
     problems: List[Problem] = []
     if not root.is_dir():
         return LoadResult(KnowledgeBase(), [Problem(str(root), 0, "找不到知识库文件夹")])
-    documents = _read_sources(root, problems)
+    imported = _read_documents(root, problems)
+    # An FAQ entry or figure may cite an imported document's section as its source.
+    documents = {**as_sources(imported), **_read_sources(root, problems)}
     figure_file = _read_figures(root, documents, problems)
     figures = figure_file.figures
     faqs = _read_faqs(root, documents, figure_file, problems)
@@ -547,7 +557,6 @@ def load_knowledge(root: Path) -> LoadResult:
     contact = _read_contact(root, problems)
     synonyms = _read_synonyms(root, figures, problems)
     terms = _dictionary_terms(figures, faqs, synonyms)
-    imported = _read_documents(root, problems)
     knowledge = KnowledgeBase(figures, faqs, messages, topics, contact, synonyms, terms, imported)
     return LoadResult(knowledge, problems)
 

@@ -278,3 +278,42 @@ def test_an_import_is_live_for_the_running_assistant_without_retraining(editor, 
     import_document(editor, POLICY.name, POLICY.read_bytes(), INFO, "staff")
     reply = "".join(dialogue.respond(store.get(), question).texts)  # the store re-reads changed files
     assert "亩均税收达到30万元以上的企业" in reply and "第五条" in reply
+
+
+def test_a_document_suggests_faq_entries_and_figures_that_staff_confirm(editor, imported):
+    from kb.suggestions import faq_suggestions, figure_suggestions
+
+    result, knowledge = imported
+    document = knowledge.documents[result.document_id]
+    faqs = {s.section_id: s for s in faq_suggestions(knowledge, document)}
+    fifth = next(s for s in faqs.values() if s.heading.endswith("第五条"))
+    assert fifth.answer.startswith("亩均税收达到30万元以上的企业") and fifth.period == INFO["period"]
+    assert fifth.question.endswith("？") and not fifth.taken
+    figures = figure_suggestions(knowledge, document)
+    by_value = {(f.value, f.unit): f for f in figures}
+    assert by_value[("30", "万元")].name == "亩均税收" and by_value[("5", "亿元")].name == "固定资产投资"
+    assert by_value[("200", "万元")].period == INFO["period"]
+    assert not any(f.unit == "日" for f in figures) and ("2024", "年") not in by_value  # dates are not figures
+    # Confirmed through the normal path: the figure cites the document's section.
+    editor.save_figure(
+        {
+            "id": "mu_tax_threshold",
+            "name": "亩均税收奖励门槛",
+            "value": "30",
+            "unit": "万元",
+            "period": by_value[("30", "万元")].period,
+            "document": document.id,
+            "section": by_value[("30", "万元")].section_id,
+        },
+        None,
+        "staff",
+    )
+    after = load_knowledge(editor.root)
+    assert after.ok, after.problems
+    figure = after.knowledge.figures["mu_tax_threshold"]
+    assert figure.source.document_title == INFO["title"] and figure.source.section_label.endswith("第五条")
+    again = {(f.value, f.unit): f for f in figure_suggestions(after.knowledge, after.knowledge.documents[document.id])}
+    assert again[("30", "万元")].taken and not again[("500", "万元")].taken
+    # A document an entry cites cannot be removed out from under it.
+    with pytest.raises(EditError, match="不在 sources.yml 或导入的文档中"):
+        remove_document(editor, document.id, "staff")

@@ -6,6 +6,7 @@ validating, writing) runs on the admin's work threads (web/admin/offload.py)."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
+from urllib.parse import urlencode
 
 from sanic import Blueprint
 from sanic.request import Request
@@ -14,6 +15,7 @@ from kb.document_files import FORMATS, MAX_DOCUMENT_BYTES, DocumentRejected
 from kb.documents import import_document, remove_document
 from kb.editing import EditError, NotFound
 from kb.loader import load_knowledge
+from kb.suggestions import faq_suggestions, figure_suggestions
 from web.admin import guard
 from web.admin.offload import work
 from web.admin.views import back, ctx, render
@@ -77,7 +79,38 @@ async def document_detail(request: Request, document_id: str):
     documents = {d.id: d for d in await work(imported_documents, request)}
     if document_id not in documents:
         return guard.denied(request, 404, f"找不到文档 {document_id}")
-    return render(request, "document.html", document=documents[document_id])
+    document = documents[document_id]
+    knowledge = await work(load_knowledge, ctx(request).settings.knowledge_dir)
+    return render(
+        request,
+        "document.html",
+        document=document,
+        faq_suggestions=faq_suggestions(knowledge.knowledge, document),
+        figure_suggestions=figure_suggestions(knowledge.knowledge, document),
+        faq_link=lambda s: "/admin/faq/new?"
+        + urlencode(
+            {
+                "question": s.question,
+                "answer": s.answer,
+                "document": document.id,
+                "section": s.section_id,
+                "period": s.period,
+            }
+        ),
+        figure_link=lambda s, n: "/admin/figures/propose?"
+        + urlencode(
+            {
+                "id": f"{document.id}_{s.section_id}_{n}",
+                "name": s.name,
+                "value": s.value,
+                "unit": s.unit,
+                "period": s.period,
+                "document": document.id,
+                "section": s.section_id,
+                "note": s.sentence[:100],
+            }
+        ),
+    )
 
 
 @documents_bp.post("/<document_id>/remove")

@@ -256,15 +256,16 @@ async def _faq_page(
 
 @bp.get("/faq/new")
 async def faq_new(request: Request):
-    question = request.args.get("question", "")
+    # Prefilled from the inbox (question) or a document's suggestion (answer and source too).
+    arg = request.args.get
     values = {
-        "question": question,
+        "question": arg("question", ""),
         "phrasings": [],
-        "answer": "",
-        "category": request.args.get("category", ""),
-        "document": "profile_2021",
-        "section": "",
-        "period": "",
+        "answer": arg("answer", ""),
+        "category": arg("category", ""),
+        "document": arg("document", "profile_2021"),
+        "section": arg("section", ""),
+        "period": arg("period", ""),
         "reviewed_at": dt.date.today().isoformat(),
         "disabled": False,
         "id": "",
@@ -337,6 +338,29 @@ async def figure_list(request: Request):
         and (not query or query in e.id or query in e.fields["name"] or any(query in a for a in e.fields["aliases"]))
     ]
     return render(request, "figure_list.html", entries=entries, q=query, kind=kind, kinds=FIGURE_KINDS)
+
+
+@bp.get("/figures/propose")
+async def figure_propose(request: Request):
+    """A new figure, prefilled from a document's suggestion; saving creates it."""
+    arg = request.args.get
+    values = {
+        "id": arg("id", ""),
+        "name": arg("name", ""),
+        "aliases": [],
+        "kind": "fact",
+        "prefix": "",
+        "value": arg("value", ""),
+        "unit": arg("unit", ""),
+        "growth_pct": None,
+        "note": arg("note", ""),
+        "document": arg("document", ""),
+        "section": arg("section", ""),
+        "period": arg("period", ""),
+        "reviewed_at": dt.date.today().isoformat(),
+    }
+    sections = await work(ctx(request).editor.sections)
+    return render(request, "figure_form.html", values=values, version="", errors=[], sections=sections, history=[])
 
 
 @bp.get("/figures/<entry_id>")

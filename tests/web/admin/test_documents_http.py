@@ -79,3 +79,40 @@ def test_the_api_lists_imports_and_deletes(admin_server) -> None:
     assert admin_server.api("DELETE", f"/admin/api/documents/{document_id}").status_code == 200
     assert admin_server.api("DELETE", f"/admin/api/documents/{document_id}").status_code == 404
     assert admin_server.api("GET", "/admin/api/documents/nope").status_code == 404
+
+
+def test_suggestions_open_the_normal_forms_prefilled_and_save_through_them(admin_server) -> None:
+    import html
+
+    session = admin_server.login("editor1")
+    url = admin_server.url + "/admin/documents"
+    csrf = csrf_of(session, url)
+    reply = session.post(url, data={"csrf_token": csrf, **INFO}, files={"file": (POLICY.name, POLICY.read_bytes())})
+    document_id = re.search(r'href="/admin/documents/(doc_\w+)"', reply.text).group(1)
+    page = session.get(f"{url}/{document_id}").text
+    assert 'data-testid="faq-suggestions"' in page and "亩均税收" in page
+    figure_link = html.unescape(re.search(r'href="(/admin/figures/propose\?[^"]+)"', page).group(1))
+    form = session.get(admin_server.url + figure_link).text
+    assert "新增数据" in form and 'value="5"' in form and 'value="亿元"' in form
+    figure_id = re.search(r'action="/admin/figures/([\w]+)"', form).group(1)
+    saved = session.post(
+        f"{admin_server.url}/admin/figures/{figure_id}",
+        data={
+            "csrf_token": csrf,
+            "version": "",
+            "kind": "fact",
+            "name": "优先保障用地的投资门槛",
+            "value": "5",
+            "unit": "亿元",
+            "document": document_id,
+            "section": "s4",
+            "period": INFO["period"],
+            "reviewed_at": "2026-12-01",
+        },
+    )
+    assert saved.status_code == 200 and "已保存" in saved.text
+    figure = load_knowledge(admin_server.workspace / "knowledge").knowledge.figures[figure_id]
+    assert figure.value == 5 and figure.source.document_id == document_id
+    faq_link = html.unescape(re.search(r'href="(/admin/faq/new\?[^"]+)"', page).group(1))
+    faq_form = session.get(admin_server.url + faq_link).text
+    assert "湘潭经开区促进先进制造业高质量发展若干政策" in faq_form  # the answer is prefilled with the section's text

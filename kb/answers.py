@@ -145,10 +145,13 @@ def passage_reply(knowledge: KnowledgeBase, passage: passages.Passage, question:
     return Reply([f"{opening}\n{passage.text}\n{source}"])
 
 
-def document_answer(knowledge: KnowledgeBase, text: str) -> Optional[Reply]:
-    """The imported documents' answer, or None when no passage answers the question."""
+def document_answer(knowledge: KnowledgeBase, text: str, with_a_number: bool = False) -> Optional[Reply]:
+    """The imported documents' answer, or None when no passage answers the question (or,
+    `with_a_number`, none that states a number)."""
     passage = passages.best_passage(knowledge, text)
-    return passage_reply(knowledge, passage, text) if passage is not None else None
+    if passage is None or (with_a_number and not passage.states_a_number):
+        return None
+    return passage_reply(knowledge, passage, text)
 
 
 def search_answer(knowledge: KnowledgeBase, text: str) -> Reply:
@@ -175,6 +178,9 @@ def answer_faq(knowledge: KnowledgeBase, faq_id: Optional[str], confidence: floa
         hit = search.best_answer(knowledge, text)
         if hit is not None:
             return search_answer(knowledge, text)
+        documents = document_answer(knowledge, text)  # an imported document before an unsure guess
+        if documents is not None:
+            return documents
         if entry is None or entry.disabled:
             return dont_know(knowledge)
     return faq_reply(knowledge, entry.id)

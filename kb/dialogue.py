@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Any, Optional, Tuple
 
-from kb import answers, followup, intents, quantity, scope, search, semantic
+from kb import answers, followup, intents, passages, quantity, scope, search, semantic
 from kb.answers import Reply
 from kb.figures import find_figure_in_text, find_figures_in_text
 from kb.followup import KIND_FAQ, KIND_FIGURE, Context
@@ -236,6 +236,10 @@ def _honest(knowledge: KnowledgeBase, reply: Reply, text: str) -> Reply:
         return honest
     if quantity.answer_states(text, followup.answer_body(knowledge, entry)):
         return _mismatch_honest(knowledge, reply, text)
+    # The FAQ does not state the number asked; an imported document's passage may.
+    documents = answers.document_answer(knowledge, text, with_a_number=True)
+    if documents is not None:
+        return documents
     return _not_stated(knowledge, "这个问题", "\n".join(reply.texts), reply.about)
 
 
@@ -514,6 +518,8 @@ def respond(knowledge: KnowledgeBase, u: Understanding) -> Reply:
     if u.intent in (INTENT_FIGURE, INTENT_GROWTH):
         reply = _mismatch_honest(knowledge, _figure_or_faq(knowledge, u, context), text)
     elif u.intent == INTENT_FAQ:
+        if passages.names_an_article(knowledge, text):  # "第五条讲的是什么": that article
+            return answers.document_answer(knowledge, text) or answers.dont_know(knowledge)
         faq_id, confidence = _reranked(knowledge, u)
         reply = answers.answer_faq(knowledge, faq_id, confidence, text)
         figure_reply = _named_figure_instead(knowledge, reply, text)

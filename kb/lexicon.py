@@ -34,8 +34,10 @@ SOUND_CORRECTED_NAMES = (
     "株洲",
 )
 # A name this long typed with one wrong character of another sound (桑屯新能源) is still
-# that name. Shorter names are too close to ordinary words (长沙机场 / 长沙市场), and the
-# last character names the kind of thing (附小 / 附中), so it must be right.
+# that name. Shorter names are too close to ordinary words (长沙机场 / 长沙市场), the
+# last character names the kind of thing (附小 / 附中), and the first is often a level or
+# a place that makes it another thing (国家级企业技术中心 is not 省级企业技术中心), so
+# those two must be right.
 MIN_LENGTH_FOR_ONE_WRONG_CHARACTER = 5
 
 # English (lower-case) -> the knowledge base's word. Multi-word phrases first.
@@ -314,14 +316,14 @@ def fold_cantonese(text: str) -> str:
 
 @lru_cache(maxsize=8)
 def _one_wrong_index(names: Tuple[str, ...]) -> Dict[str, str]:
-    """Each long name with one (non-final) character masked -> the name; a mask that two
-    names share is ambiguous and dropped."""
+    """Each long name with one inner character masked (not the first, not the last) ->
+    the name; a mask that two names share is ambiguous and dropped."""
     index: Dict[str, str] = {}
     ambiguous = set()
     for name in set(names):
         if len(name) < MIN_LENGTH_FOR_ONE_WRONG_CHARACTER or not all("\u4e00" <= c <= "\u9fff" for c in name):
             continue
-        for position in range(len(name) - 1):
+        for position in range(1, len(name) - 1):
             key = name[:position] + "?" + name[position + 1 :]
             if index.get(key, name) != name:
                 ambiguous.add(key)
@@ -345,7 +347,7 @@ def fold_one_wrong_character(text: str, names: Tuple[str, ...]) -> str:
             window = "".join(chars[start : start + length])
             if len(window) < length or window in known or not all("\u4e00" <= c <= "\u9fff" for c in window):
                 continue
-            found = {index.get(window[:p] + "?" + window[p + 1 :]) for p in range(length - 1)} - {None}
+            found = {index.get(window[:p] + "?" + window[p + 1 :]) for p in range(1, length - 1)} - {None}
             if len(found) == 1:
                 chars[start : start + length] = list(found.pop())
                 start += length - 1

@@ -159,5 +159,10 @@ def best_passage(knowledge: KnowledgeBase, text: str) -> Optional[Passage]:
     return ranked[0]
 
 
+def names_an_article(knowledge: KnowledgeBase, text: str) -> bool:
+    """The question names an article (第五条) that an imported document has."""
+    return bool(knowledge.documents) and _named_article(knowledge, text) is not None
+
+
 def asks_a_number(text: str) -> bool:
     return bool(ASKS_A_NUMBER.search(text))

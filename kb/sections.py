@@ -60,6 +60,18 @@ def heading_rank(paragraph: Paragraph) -> Optional[Tuple[int, str, str]]:
     return None
 
 
+def without_common_root(sections: List[DocumentSection], preamble: str = "前言") -> List[DocumentSection]:
+    """Sections all under one heading (the document's title as its first heading) are
+    named without it: the citation already names the document."""
+    roots = {s.heading.split(" › ")[0] for s in sections}
+    if len(sections) < 2 or len(roots) != 1:
+        return sections
+    root = roots.pop()
+    return [
+        DocumentSection(s.id, s.heading[len(root) + 3 :] if s.heading != root else preamble, s.text) for s in sections
+    ]
+
+
 def split_sections(paragraphs: Sequence[Paragraph], preamble: str = "前言") -> List[DocumentSection]:
     """The document's sections in order, each with its heading path and its text; a
     heading with no text of its own (a chapter title before its first article) only
@@ -91,4 +103,4 @@ def split_sections(paragraphs: Sequence[Paragraph], preamble: str = "前言") ->
         if rest:
             lines.append(rest)
     close()
-    return sections
+    return without_common_root(sections, preamble)

@@ -59,7 +59,7 @@ class FigureSuggestion:
 def _topic(heading: str, text: str) -> str:
     last = heading.split(" › ")[-1]
     words = _NUMBERING.sub("", last).strip()
-    if words:
+    if words and words != "前言":
         return words
     first = re.split(r"[，,。；;：:]", text, maxsplit=1)[0]
     return first[:24]

@@ -42,8 +42,8 @@ def imported(editor: KnowledgeEditor):
 def test_a_policy_is_split_into_its_chapters_and_articles():
     sections = split_sections(read_paragraphs(POLICY.name, POLICY.read_bytes()))
     headings = [s.heading for s in sections]
-    assert headings[0] == "湘潭经开区促进先进制造业高质量发展若干政策（试行）"
-    assert "湘潭经开区促进先进制造业高质量发展若干政策（试行） › 第二章 用地与厂房 › 第五条" in headings
+    assert headings[0] == "前言"  # the title heading is not repeated in every section's name
+    assert "第二章 用地与厂房 › 第五条" in headings
     fifth = next(s for s in sections if s.heading.endswith("第五条"))
     assert fifth.text.startswith("亩均税收达到30万元以上的企业") and "第六条" not in fifth.text
     assert len([h for h in headings if h.split(" › ")[-1].startswith("第")]) == 8
@@ -208,7 +208,7 @@ def _policy_docx() -> bytes:
 def test_a_word_file_keeps_its_heading_styles_and_tables(editor):
     result = import_document(editor, "policy.docx", _policy_docx(), INFO, "staff")
     headings = [s.heading for s in result.sections]
-    assert "湘潭经开区促进先进制造业高质量发展若干政策（试行） › 第二章 用地与厂房 › 第五条" in headings
+    assert "第二章 用地与厂房 › 第五条" in headings
     assert any("国家级企业技术中心｜200万元" in s.text for s in result.sections)
     assert load_knowledge(editor.root).ok
 

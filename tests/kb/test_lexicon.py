@@ -73,6 +73,8 @@ def test_one_wrong_character_in_a_long_name():
     assert lexicon.fold_one_wrong_character("长沙市场", names) == "长沙市场"  # too short to be sure
     assert lexicon.fold_one_wrong_character("长沙师大附中", names) == "长沙师大附中"  # the kind of thing differs
     assert lexicon.fold_one_wrong_character("甲乙辛丁戊", names) == "甲乙辛丁戊"  # two names one character away
+    # the first character is a level or a place: another thing, not a typo
+    assert lexicon.fold_one_wrong_character("国家级企业技术中心", ("省级企业技术中心",)) == "国家级企业技术中心"
 
 
 def test_sounds_are_read_per_character_on_both_sides():

@@ -317,3 +317,35 @@ def test_a_document_suggests_faq_entries_and_figures_that_staff_confirm(editor, 
     # A document an entry cites cannot be removed out from under it.
     with pytest.raises(EditError, match="不在 sources.yml 或导入的文档中"):
         remove_document(editor, document.id, "staff")
+
+
+@pytest.mark.parametrize(
+    "text, faq_id, confidence, expected",
+    [
+        # an article named by its number is that article, whatever FAQ the model chose
+        ("制造业政策第五条讲的是什么", "support_policies", 0.9, "亩均税收达到30万元以上的企业"),
+        # an unsure FAQ choice and no keyword hit: the document before a guess
+        ("亩均税收达到多少可以拿奖励", "tax_incentives", 0.3, "亩均税收达到30万元以上的企业"),
+        # the FAQ chosen does not state the amount asked; the document's passage does
+        ("认定为国家级企业技术中心奖励多少", "talent_supply", 0.95, "一次性奖励200万元"),
+    ],
+)
+def test_documents_answer_in_the_faq_path_when_the_faq_cannot(imported, setting, text, faq_id, confidence, expected):
+    from kb import dialogue
+    from kb.dialogue import Understanding
+
+    setting("FAQ_RERANKER", "off")
+    _, knowledge = imported
+    u = Understanding(text=text, intent="faq", faq_id=faq_id, faq_confidence=confidence)
+    reply = "\n".join(dialogue.respond(knowledge, u).texts)
+    assert expected in reply and "来源：" in reply and "湘潭经开区管委会" in reply
+
+
+def test_a_confident_faq_that_answers_is_not_replaced_by_a_document(imported, setting, knowledge):
+    from kb import dialogue
+    from kb.dialogue import Understanding
+
+    setting("FAQ_RERANKER", "off")
+    _, with_document = imported
+    u = Understanding(text="离黄花机场多远", intent="faq", faq_id="airport", faq_confidence=0.95)
+    assert dialogue.respond(with_document, u).texts == dialogue.respond(knowledge, u).texts

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from kb.document_files import DocumentRejected, read_paragraphs
-from kb.editing import EditError, KnowledgeEditor, NotFound, _dump
+from kb.editing import EditError, KnowledgeEditor, NotFound, _dump, _yaml
 from kb.loader import DATE_PATTERN, ID_PATTERN, ISSUED_PATTERN
 from kb.model import DocumentSection
 from kb.sections import split_sections
@@ -127,6 +127,24 @@ def import_document(
         {path: document_text(document_id, info, sections, safe_name)}, user, action, "document", document_id, summary
     )
     return ImportResult(document_id, sections, bool(replace_id), audit_ids)
+
+
+SUGGESTION_KEY = re.compile(r"^(faq:s\d+|figure:s\d+:\d+(\.\d+)?)$")
+
+
+def dismiss(editor: KnowledgeEditor, document_id: str, key: str, user: str) -> List[int]:
+    """Records that staff discarded a suggestion, in the document's own file (audited)."""
+    if not ID_PATTERN.match(document_id or "") or document_id not in document_ids(editor):
+        raise NotFound([f"找不到文档 {document_id}"])
+    if not SUGGESTION_KEY.match(key or ""):
+        raise EditError([f"不认识的建议“{key}”"])
+    path = editor.root / FOLDER / f"{document_id}.yml"
+    data = _yaml().load(path.read_text(encoding="utf-8"))
+    dismissed = list(data.get("dismissed") or [])
+    if key in dismissed:
+        return []
+    data["dismissed"] = dismissed + [key]
+    return editor.commit({path: _dump(data)}, user, "dismiss_suggestion", "document", document_id, [f"放弃建议 {key}"])
 
 
 def remove_document(editor: KnowledgeEditor, document_id: str, user: str) -> List[int]:

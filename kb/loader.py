@@ -467,7 +467,7 @@ def _read_synonyms(root: Path, figures: Dict[str, Figure], problems: List[Proble
     return mapping
 
 
-DOCUMENT_KEYS = {"id", "title", "issuer", "issued", "period", "reviewed_at", "file_name", "sections"}
+DOCUMENT_KEYS = {"id", "title", "issuer", "issued", "period", "reviewed_at", "file_name", "sections", "dismissed"}
 SECTION_KEYS = {"id", "heading", "text"}
 ISSUED_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")  # 2024, 2024-03 or 2024-03-01
 
@@ -505,6 +505,7 @@ def _read_documents(root: Path, problems: List[Problem]) -> Dict[str, ImportedDo
                 reviewed,
                 sections,
                 checker.text(data, "file_name", "原文件名", required=False),
+                checker.text_list(data, "dismissed", "已放弃的建议"),
             )
     return documents
 

@@ -73,6 +73,7 @@ class ImportedDocument:
     reviewed_at: str
     sections: Tuple[DocumentSection, ...]
     file_name: str = ""
+    dismissed: Tuple[str, ...] = ()  # suggestions staff discarded (kb/suggestions.py keys)
 
 
 @dataclass(frozen=True)

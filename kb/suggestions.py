@@ -9,7 +9,8 @@
 
 Nothing here is saved: a confirmed suggestion opens the normal FAQ or figure form, and
 the save goes through the editor's checks and then publishing like any other entry.
-A section that an entry already cites is marked as taken."""
+A section that an entry already cites is marked as taken; a suggestion staff discard is
+recorded in the document's file (`dismissed`, kb/documents.dismiss) and not shown again."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ MAX_ANSWER_CHARS = 600  # one WeChat message with the source line
 
 @dataclass(frozen=True)
 class FaqSuggestion:
+    key: str  # "faq:s6": what 放弃 records in the document's file
     section_id: str
     heading: str
     question: str
@@ -46,6 +48,7 @@ class FaqSuggestion:
 
 @dataclass(frozen=True)
 class FigureSuggestion:
+    key: str  # "figure:s6:30"
     section_id: str
     heading: str
     name: str
@@ -108,10 +111,14 @@ def faq_suggestions(knowledge: KnowledgeBase, document: ImportedDocument) -> Lis
     for section in document.sections:
         if len(section.text) < 10:
             continue
+        key = f"faq:{section.id}"
+        if key in document.dismissed:
+            continue
         topic = _topic(section.heading, section.text)
         question = topic if topic.endswith(("？", "?")) else f"{topic}有什么规定？"
         found.append(
             FaqSuggestion(
+                key,
                 section.id,
                 section.heading,
                 question,
@@ -132,9 +139,13 @@ def figure_suggestions(knowledge: KnowledgeBase, document: ImportedDocument) -> 
                 name = _figure_name(sentence, match.start())
                 if len(name) < 2 or _is_date(sentence, match):
                     continue
+                key = f"figure:{section.id}:{float(match.group('value')):g}"
+                if key in document.dismissed:
+                    continue
                 year = _YEAR.search(sentence)
                 found.append(
                     FigureSuggestion(
+                        key,
                         section.id,
                         section.heading,
                         name,

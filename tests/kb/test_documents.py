@@ -349,3 +349,26 @@ def test_a_confident_faq_that_answers_is_not_replaced_by_a_document(imported, se
     _, with_document = imported
     u = Understanding(text="离黄花机场多远", intent="faq", faq_id="airport", faq_confidence=0.95)
     assert dialogue.respond(with_document, u).texts == dialogue.respond(knowledge, u).texts
+
+
+def test_a_discarded_suggestion_is_recorded_and_not_shown_again(editor, imported):
+    from kb.documents import dismiss
+    from kb.suggestions import faq_suggestions, figure_suggestions
+
+    result, knowledge = imported
+    document = knowledge.documents[result.document_id]
+    first_faq, first_figure = faq_suggestions(knowledge, document)[0], figure_suggestions(knowledge, document)[0]
+    dismiss(editor, document.id, first_faq.key, "staff")
+    dismiss(editor, document.id, first_figure.key, "staff")
+    assert dismiss(editor, document.id, first_faq.key, "staff") == []  # once is enough
+    after = load_knowledge(editor.root)
+    assert after.ok, after.problems
+    again = after.knowledge.documents[document.id]
+    assert first_faq.key not in [s.key for s in faq_suggestions(after.knowledge, again)]
+    assert first_figure.key not in [s.key for s in figure_suggestions(after.knowledge, again)]
+    assert (editor.root / "documents" / f"{document.id}.yml").read_text(encoding="utf-8").startswith("# 导入的文档")
+    assert editor.audit.recent(kind="document", entry_id=document.id)[0].action == "dismiss_suggestion"
+    with pytest.raises(EditError, match="不认识的建议"):
+        dismiss(editor, document.id, "faq:../../x", "staff")
+    with pytest.raises(NotFound):
+        dismiss(editor, "doc_missing_1", first_faq.key, "staff")

@@ -12,7 +12,7 @@ from sanic import Blueprint
 from sanic.request import Request
 
 from kb.document_files import FORMATS, MAX_DOCUMENT_BYTES, DocumentRejected
-from kb.documents import import_document, remove_document
+from kb.documents import dismiss, import_document, remove_document
 from kb.editing import EditError, NotFound
 from kb.loader import load_knowledge
 from kb.suggestions import faq_suggestions, figure_suggestions
@@ -111,6 +111,16 @@ async def document_detail(request: Request, document_id: str):
             }
         ),
     )
+
+
+@documents_bp.post("/<document_id>/dismiss")
+async def document_dismiss(request: Request, document_id: str):
+    key = (request.form or {}).get("key", "")
+    try:
+        await work(dismiss, ctx(request).editor, document_id, key, request.ctx.principal.username)
+    except EditError as error:  # NotFound included
+        return back(f"/admin/documents/{document_id}", "；".join(error.problems))
+    return back(f"/admin/documents/{document_id}", "已放弃这条建议")
 
 
 @documents_bp.post("/<document_id>/remove")

@@ -113,6 +113,10 @@ def test_suggestions_open_the_normal_forms_prefilled_and_save_through_them(admin
     assert saved.status_code == 200 and "已保存" in saved.text
     figure = load_knowledge(admin_server.workspace / "knowledge").knowledge.figures[figure_id]
     assert figure.value == 5 and figure.source.document_id == document_id
+    key = re.search(r'name="key" value="(faq:s\d+)"', page).group(1)
+    dismissed = session.post(f"{url}/{document_id}/dismiss", data={"csrf_token": csrf, "key": key})
+    assert dismissed.status_code == 200 and "已放弃这条建议" in dismissed.text
+    assert f'value="{key}"' not in dismissed.text
     faq_link = html.unescape(re.search(r'href="(/admin/faq/new\?[^"]+)"', page).group(1))
     faq_form = session.get(admin_server.url + faq_link).text
     assert "为加快建设先进制造业集聚区" in faq_form  # the answer is prefilled with the section's text

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from sanic import Sanic, response
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic_cors import CORS
 
@@ -89,6 +90,19 @@ def create_app(
     app.static("/site", str(STATIC / "site"))
     app.static("/", str(STATIC / "site" / "index.html"), name="home")
     app.static("/about.html", str(STATIC / "site" / "about.html"), name="about")
+
+    @app.exception(PayloadTooLarge)
+    async def too_large(request: Request, _error: Exception) -> response.HTTPResponse:
+        # Sanic refuses the body before any handler runs; say it in the staff's words.
+        limit = MAX_DOCUMENT_BYTES // 1024 // 1024
+        message = f"上传的内容太大：文件上限为 {limit} MB (request body too large)"
+        if request.path.startswith("/admin/") and not request.path.startswith("/admin/api/"):
+            return response.html(
+                f"<!doctype html><meta charset=utf-8><title>413</title><p>{message}</p>"
+                "<p><a href=/admin/documents>返回文档导入</a></p>",
+                status=413,
+            )
+        return response.json({"error": message}, status=413, ensure_ascii=False)
 
     @app.get("/health")
     async def health(_: Request) -> response.HTTPResponse:

@@ -120,3 +120,16 @@ def test_suggestions_open_the_normal_forms_prefilled_and_save_through_them(admin
     faq_link = html.unescape(re.search(r'href="(/admin/faq/new\?[^"]+)"', page).group(1))
     faq_form = session.get(admin_server.url + faq_link).text
     assert "为加快建设先进制造业集聚区" in faq_form  # the answer is prefilled with the section's text
+
+
+def test_a_file_over_the_request_limit_gets_a_clear_message(admin_server) -> None:
+    session = admin_server.login("editor1")
+    url = admin_server.url + "/admin/documents"
+    csrf = csrf_of(session, url)
+    before = dict(documents_of(admin_server))
+    big = b"x" * (12 * 1024 * 1024)
+    reply = session.post(url, data={"csrf_token": csrf, **INFO}, files={"file": ("big.txt", big)})
+    assert reply.status_code == 413 and "文件上限为 10 MB" in reply.text
+    api = admin_server.api("POST", "/admin/api/documents", data=INFO, files={"file": ("big.txt", big)})
+    assert api.status_code == 413 and "10 MB" in api.json()["error"]
+    assert documents_of(admin_server) == before

@@ -11,7 +11,7 @@ one, from the words alone, and the report says so."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from kb import answers, dialogue, parse_data, passages, search
@@ -138,15 +138,7 @@ def report_conversation(
     for text, parse in zip(texts, parses):
         normalised = str((parse or {}).get("text") or text)
         intent, confidence = parse_data.intent_of(parse) if parse else ("nlu_fallback", 0.0)
-        u = parse_data.understanding(normalised, parse, slots)
-        if parse is None:
-            u = dialogue.Understanding(
-                text=normalised,
-                intent="nlu_fallback",
-                remembered_indicator=slots.get("indicator"),
-                previous_aspect=slots.get("figure_aspect"),
-                context=slots.get(dialogue.CONTEXT_SLOT),
-            )
+        u = replace(parse_data.understanding(normalised, parse, slots), intent=intent)
         reply = _reply_for(knowledge, intent, u)
         slots.update(reply.slots)
         report = TurnReport(

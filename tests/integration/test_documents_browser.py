@@ -8,7 +8,6 @@ knowledge/."""
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from scripts.live_servers import MODEL, PROJECT_ROOT, TOKEN, Servers
+from tests.document_samples import INFO, TITLE, policy_docx
 from tests.web.admin.conftest import make_workspace
 from web.admin.users import UserStore
 
@@ -23,27 +23,7 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = PROJECT_ROOT / "results" / "screenshots"
-POLICY = PROJECT_ROOT / "tests" / "fixtures" / "documents" / "manufacturing_policy.md"
-TITLE = "湘潭经开区促进先进制造业高质量发展若干政策（试行）"
 PASSWORD = "editor-password-1"
-
-
-def policy_docx(path: Path) -> Path:
-    """The policy as staff would have it: a Word file with heading styles."""
-    import docx
-
-    document = docx.Document()
-    for line in POLICY.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# "):
-            document.add_heading(line[2:], level=1)
-        elif line.startswith("## "):
-            document.add_heading(line[3:], level=2)
-        elif line.strip():
-            document.add_paragraph(line)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    path.write_bytes(buffer.getvalue())
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +67,11 @@ def answer(servers: Servers, sender: str, question: str) -> str:
 def test_an_imported_policy_answers_with_its_articles_and_never_invents_a_number(stack, page) -> None:
     servers, root = stack
     page.goto(servers.web_url + "/admin/documents")
-    page.get_by_test_id("document-file").set_input_files(str(policy_docx(root / "先进制造业政策.docx")))
-    page.get_by_test_id("document-title").fill(TITLE)
-    page.get_by_test_id("document-issuer").fill("湘潭经开区管委会")
-    page.get_by_test_id("document-issued").fill("2024-03-01")
-    page.get_by_test_id("document-period").fill("2024年3月1日起三年")
+    word_file = root / "先进制造业政策.docx"
+    word_file.write_bytes(policy_docx())
+    page.get_by_test_id("document-file").set_input_files(str(word_file))
+    for field in ("title", "issuer", "issued", "period"):
+        page.get_by_test_id(f"document-{field}").fill(INFO[field])
     page.get_by_test_id("document-submit").click()
     page.wait_for_selector("[data-testid=document-imported]")
     assert re.search(r"共 \d+ 节", page.get_by_test_id("document-imported").inner_text())

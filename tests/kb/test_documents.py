@@ -16,14 +16,7 @@ from kb.documents import import_document, remove_document
 from kb.editing import EditError, KnowledgeEditor, NotFound
 from kb.loader import load_knowledge
 from kb.sections import Paragraph, split_sections
-
-POLICY = Path(__file__).resolve().parents[1] / "fixtures" / "documents" / "manufacturing_policy.md"
-INFO = {
-    "title": "湘潭经开区促进先进制造业高质量发展若干政策（试行）",
-    "issuer": "湘潭经开区管委会",
-    "issued": "2024-03-01",
-    "period": "2024年3月1日起三年",
-}
+from tests.document_samples import INFO, POLICY, policy_docx
 
 
 @pytest.fixture
@@ -185,28 +178,8 @@ def test_a_hand_broken_document_file_is_reported_with_its_line(knowledge_copy):
     assert any("doc_1.yml" in p and "sections" in p for p in problems)
 
 
-def _policy_docx() -> bytes:
-    import docx
-
-    document = docx.Document()
-    for line in POLICY.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# "):
-            document.add_heading(line[2:], level=1)
-        elif line.startswith("## "):
-            document.add_heading(line[3:], level=2)
-        elif line.strip():
-            document.add_paragraph(line)
-    table = document.add_table(rows=2, cols=2)
-    for row, cells in zip(table.rows, (("奖励项目", "标准"), ("国家级企业技术中心", "200万元"))):
-        for cell, text in zip(row.cells, cells):
-            cell.text = text
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 def test_a_word_file_keeps_its_heading_styles_and_tables(editor):
-    result = import_document(editor, "policy.docx", _policy_docx(), INFO, "staff")
+    result = import_document(editor, "policy.docx", policy_docx(table=True), INFO, "staff")
     headings = [s.heading for s in result.sections]
     assert "第二章 用地与厂房 › 第五条" in headings
     assert any("国家级企业技术中心｜200万元" in s.text for s in result.sections)

@@ -10,12 +10,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from kb.document_files import DocumentRejected
-from kb.documents import import_document, remove_document
+from kb.documents import remove_document
 from kb.editing import EditError, NotFound
 from kb.model import ImportedDocument
 from web.admin import guard
 from web.admin.api import error
-from web.admin.document_pages import INFO_FIELDS, imported_documents
+from web.admin.document_pages import import_upload, imported_documents, upload_form
 from web.admin.offload import work
 
 document_api = Blueprint("admin_document_api", url_prefix="/admin/api/documents", strict_slashes=False)
@@ -56,21 +56,11 @@ async def get_document(request: Request, document_id: str):
 
 @document_api.post("/")
 async def post_document(request: Request):
-    form = request.form or {}
-    values = {key: (form.get(key) or "").strip() for key in INFO_FIELDS}
-    upload = (request.files or {}).get("file")
-    if upload is None or not upload.body:
+    values, upload = upload_form(request)
+    if upload is None:
         return error(422, "缺少文件 (multipart field `file` is missing or empty)")
     try:
-        result = await work(
-            import_document,
-            request.app.ctx.admin.editor,
-            upload.name or "",
-            upload.body,
-            values,
-            request.ctx.principal.username,
-            values["replace"] or None,
-        )
+        result = await import_upload(request, values, upload)
     except DocumentRejected as rejected:
         return error(422, str(rejected))
     except NotFound as missing:

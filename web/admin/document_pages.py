@@ -5,14 +5,14 @@ validating, writing) runs on the admin's work threads (web/admin/offload.py)."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlencode
 
 from sanic import Blueprint
 from sanic.request import Request
 
 from kb.document_files import FORMATS, MAX_DOCUMENT_BYTES, DocumentRejected
-from kb.documents import dismiss, import_document, remove_document
+from kb.documents import ImportResult, dismiss, import_document, remove_document
 from kb.editing import EditError, NotFound
 from kb.loader import load_knowledge
 from kb.suggestions import faq_suggestions, figure_suggestions
@@ -24,6 +24,27 @@ INFO_FIELDS = ("title", "issuer", "issued", "period", "replace")
 
 documents_bp = Blueprint("admin_documents", url_prefix="/admin/documents", strict_slashes=False)
 documents_bp.middleware("request")(guard.check)
+
+
+def upload_form(request: Request) -> Tuple[Dict[str, Any], Optional[Any]]:
+    """The form's document fields and the uploaded file (None when none was chosen)."""
+    form = request.form or {}
+    upload = (request.files or {}).get("file")
+    values = {key: (form.get(key) or "").strip() for key in INFO_FIELDS}
+    return values, upload if upload is not None and upload.body else None
+
+
+async def import_upload(request: Request, values: Dict[str, Any], upload: Any) -> ImportResult:
+    """Imports the upload on the admin's work threads (pages and API alike)."""
+    return await work(
+        import_document,
+        ctx(request).editor,
+        upload.name or "",
+        upload.body,
+        values,
+        request.ctx.principal.username,
+        values["replace"] or None,
+    )
 
 
 def imported_documents(request: Request) -> List[Any]:
@@ -52,21 +73,11 @@ async def documents_list(request: Request):
 
 @documents_bp.post("/")
 async def documents_import(request: Request):
-    form = request.form or {}
-    values: Dict[str, Any] = {key: (form.get(key) or "").strip() for key in INFO_FIELDS}
-    upload = (request.files or {}).get("file")
-    if upload is None or not upload.body:
+    values, upload = upload_form(request)
+    if upload is None:
         return await _page(request, 422, ["请选择要导入的文件"], values)
     try:
-        result = await work(
-            import_document,
-            ctx(request).editor,
-            upload.name or "",
-            upload.body,
-            values,
-            request.ctx.principal.username,
-            values["replace"] or None,
-        )
+        result = await import_upload(request, values, upload)
     except DocumentRejected as rejected:
         return await _page(request, 422, [str(rejected)], values)
     except (EditError, NotFound) as error:
@@ -76,17 +87,16 @@ async def documents_import(request: Request):
 
 @documents_bp.get("/<document_id>")
 async def document_detail(request: Request, document_id: str):
-    documents = {d.id: d for d in await work(imported_documents, request)}
-    if document_id not in documents:
+    knowledge = (await work(load_knowledge, ctx(request).settings.knowledge_dir)).knowledge
+    document = knowledge.documents.get(document_id)
+    if document is None:
         return guard.denied(request, 404, f"找不到文档 {document_id}")
-    document = documents[document_id]
-    knowledge = await work(load_knowledge, ctx(request).settings.knowledge_dir)
     return render(
         request,
         "document.html",
         document=document,
-        faq_suggestions=faq_suggestions(knowledge.knowledge, document),
-        figure_suggestions=figure_suggestions(knowledge.knowledge, document),
+        faq_suggestions=faq_suggestions(knowledge, document),
+        figure_suggestions=figure_suggestions(knowledge, document),
         faq_link=lambda s: "/admin/faq/new?"
         + urlencode(
             {

@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from kb.loader import load_knowledge
+from tests.document_samples import INFO, POLICY
 from tests.web.admin.conftest import csrf_of
-
-POLICY = Path(__file__).resolve().parents[2] / "fixtures" / "documents" / "manufacturing_policy.md"
-INFO = {
-    "title": "湘潭经开区促进先进制造业高质量发展若干政策（试行）",
-    "issuer": "湘潭经开区管委会",
-    "issued": "2024-03-01",
-    "period": "2024年3月1日起三年",
-}
 
 
 def documents_of(admin_server):
